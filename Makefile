@@ -1,0 +1,89 @@
+# Shoal's verbs. Every target runs with a Node.js >= 22.15 first on PATH: the machine's own
+# when it is new enough, otherwise node@24 from the npm registry, cached outside the repo.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+export SHOAL_CACHE ?= $(HOME)/.cache/shoal
+NODE_VERSION := 24.21.0
+NODE_HOME := $(SHOAL_CACHE)/node-$(NODE_VERSION)
+
+MACHINE_NODE_OK := $(shell node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>22||(a===22&&b>=15)?0:1)' 2>/dev/null && echo yes)
+ifeq ($(MACHINE_NODE_OK),yes)
+NODE_PROVISIONED :=
+else
+NODE_PROVISIONED := $(NODE_HOME)/node_modules/.bin/node
+export PATH := $(NODE_HOME)/node_modules/.bin:$(PATH)
+endif
+
+# Run TypeScript sources directly (Node strips types); packages export src/ under this condition.
+export NODE_OPTIONS := --conditions=shoal-source $(NODE_OPTIONS)
+
+.PHONY: help node install build typecheck lint format test test-unit deps-up deps-down deps-status \
+        kube-up kube-down kube-status bench bench-kit deploy dev clean
+
+help: ## list the verbs
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(NODE_HOME)/node_modules/.bin/node:
+	@echo "provisioning Node.js $(NODE_VERSION) into $(NODE_HOME) (machine node is older than 22.15)"
+	mkdir -p $(NODE_HOME)
+	npm install --prefix $(NODE_HOME) --no-save --no-audit --no-fund --loglevel=error node@$(NODE_VERSION)
+	$@ --version
+
+node: $(NODE_PROVISIONED) ## make sure a Node.js >= 22.15 is on PATH
+	@echo "node $$(node --version) at $$(command -v node)"
+
+node_modules/.install-stamp: package.json package-lock.json $(wildcard */package.json */*/package.json) | $(NODE_PROVISIONED)
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: node_modules/.install-stamp ## install npm dependencies (npm ci)
+
+build: install ## compile every package to dist/ (tsc -b)
+	npx tsc -b
+
+typecheck: install ## type-check every package
+	npx tsc -b --noEmit
+
+lint: install ## eslint + prettier --check
+	npx eslint --max-warnings 0 .
+	npx prettier --check .
+
+format: install ## prettier --write
+	npx prettier --write .
+
+deps-up: ## start PostgreSQL, Redis, FerretDB and ElasticMQ on 127.0.0.1 (idempotent)
+	testbed/deps.sh up
+
+deps-down: ## stop the dependencies started by deps-up
+	testbed/deps.sh down
+
+deps-status: ## show which dependencies are running
+	testbed/deps.sh status
+
+kube-up: ## start the Kubernetes testbed (apiserver, controllers, scheduler, kwok nodes)
+	testbed/kube/kube.sh up
+
+kube-down: ## stop the Kubernetes testbed
+	testbed/kube/kube.sh down
+
+kube-status: ## show the Kubernetes testbed
+	testbed/kube/kube.sh status
+
+test-unit: install ## run every package's tests (dependencies must be up)
+	npm test --workspaces --if-present
+
+test: install lint typecheck deps-up kube-up ## everything CI runs: lint, typecheck, start testbeds, all tests
+	$(MAKE) --no-print-directory test-unit
+
+bench-kit: install deps-up ## kit overhead: createService vs bare Express
+	npm run --workspace @shoal/bench kit-overhead
+
+bench: bench-kit ## every benchmark
+
+deploy: ## the platform on a kind cluster (needs docker, kind, helm)
+	@echo "make deploy: the shoal deployer is not built yet (see docs/status.md)" >&2; exit 2
+
+clean: ## remove build outputs (not the caches)
+	rm -rf node_modules */node_modules */*/node_modules */dist */*/dist coverage */coverage */*/coverage

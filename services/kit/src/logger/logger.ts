@@ -1,0 +1,43 @@
+import winston from 'winston';
+import { trace } from '@opentelemetry/api';
+
+/** The logger every part of the kit and every service uses. */
+export type Logger = winston.Logger;
+
+/** Adds the active span's trace_id and span_id to each line, so logs join traces. */
+const traceContext = winston.format((info) => {
+  const span = trace.getActiveSpan();
+  if (span) {
+    const { traceId, spanId } = span.spanContext();
+    info['trace_id'] ??= traceId;
+    info['span_id'] ??= spanId;
+  }
+  return info;
+});
+
+/** Renames winston's `message` to `msg` and stamps `time`, the field names DESIGN.md fixes. */
+const designFields = winston.format((info) => {
+  const { message, ...rest } = info;
+  return Object.assign(rest, { time: new Date().toISOString(), msg: message }) as typeof info;
+});
+
+/**
+ * A JSON-lines logger: `level time service msg request_id trace_id span_id` plus whatever
+ * fields the call passes. Writes to stdout (or the given stream, for tests).
+ */
+export function createLogger(options: {
+  service: string;
+  level?: string;
+  stream?: NodeJS.WritableStream;
+}): Logger {
+  return winston.createLogger({
+    level: options.level ?? 'info',
+    defaultMeta: { service: options.service },
+    format: winston.format.combine(traceContext(), designFields(), winston.format.json()),
+    transports: [
+      options.stream
+        ? new winston.transports.Stream({ stream: options.stream })
+        : new winston.transports.Console(),
+    ],
+  });
+}
