@@ -1,0 +1,2 @@
+export * from './deps-env.ts';
+export * from './unique-name.ts';
