@@ -1,5 +1,6 @@
 import winston from 'winston';
 import { trace } from '@opentelemetry/api';
+import { requestContext } from '../context/request-context.ts';
 
 /** The logger every part of the kit and every service uses. */
 export type Logger = winston.Logger;
@@ -15,10 +16,17 @@ const traceContext = winston.format((info) => {
   return info;
 });
 
+/** Adds the request id of the request being served, so any logger's lines join its request. */
+const requestIdContext = winston.format((info) => {
+  const requestId = requestContext.getStore()?.requestId;
+  if (requestId !== undefined) info['request_id'] ??= requestId;
+  return info;
+});
+
 /** Renames winston's `message` to `msg` and stamps `time`, the field names DESIGN.md fixes. */
 const designFields = winston.format((info) => {
   const { message, ...rest } = info;
-  return Object.assign(rest, { time: new Date().toISOString(), msg: message }) as typeof info;
+  return Object.assign(rest, { time: new Date().toISOString(), msg: message }) as unknown as typeof info;
 });
 
 /**
@@ -33,7 +41,7 @@ export function createLogger(options: {
   return winston.createLogger({
     level: options.level ?? 'info',
     defaultMeta: { service: options.service },
-    format: winston.format.combine(traceContext(), designFields(), winston.format.json()),
+    format: winston.format.combine(requestIdContext(), traceContext(), designFields(), winston.format.json()),
     transports: [
       options.stream
         ? new winston.transports.Stream({ stream: options.stream })
