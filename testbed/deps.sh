@@ -12,7 +12,7 @@ DEPS_SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=deps/common.sh
 source "$DEPS_SCRIPT_DIR/deps/common.sh"
 
-SERVERS=(postgres redis)
+SERVERS=(postgres redis elasticmq)
 for server in postgres redis elasticmq ferretdb; do
   # shellcheck source=/dev/null
   source "$DEPS_DIR/$server.sh"

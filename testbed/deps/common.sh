@@ -18,6 +18,12 @@ die() {
   exit 1
 }
 
+# A progress note for slow first-time work, shown right away even while `up` collects each
+# server's report (deps.sh opens fd 3 on the terminal's stderr); stderr otherwise.
+progress() {
+  { echo "$*" >&3; } 2>/dev/null || echo "$*" >&2
+}
+
 # Milliseconds since the epoch, for "started in 1.4s" lines.
 now_ms() {
   echo $(($(date +%s%N) / 1000000))

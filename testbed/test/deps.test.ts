@@ -3,6 +3,16 @@
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { Redis } from 'ioredis';
+import {
+  ChangeMessageVisibilityCommand,
+  CreateQueueCommand,
+  DeleteMessageCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { loadDepsEnv, uniqueName } from '../src/index.ts';
 
 const env = loadDepsEnv();
@@ -46,6 +56,95 @@ describe('testbed data dependencies', () => {
         await redis.del(key);
         redis.disconnect();
       }
+    });
+  });
+
+  describe('ElasticMQ (SQS)', () => {
+    const sqs = new SQSClient({
+      endpoint: env.SQS_ENDPOINT,
+      region: env.AWS_REGION,
+      credentials: {
+        accessKeyId: env.AWS_ACCESS_KEY_ID,
+        secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+      },
+    });
+    const created: string[] = [];
+
+    after(async () => {
+      for (const QueueUrl of created) await sqs.send(new DeleteQueueCommand({ QueueUrl }));
+      sqs.destroy();
+    });
+
+    async function createQueue(name: string, attributes: Record<string, string> = {}) {
+      const { QueueUrl } = await sqs.send(
+        new CreateQueueCommand({ QueueName: name, Attributes: attributes }),
+      );
+      assert.ok(QueueUrl, 'CreateQueue returned no QueueUrl');
+      created.push(QueueUrl);
+      return QueueUrl;
+    }
+
+    async function receiveOne(QueueUrl: string) {
+      const { Messages } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 }),
+      );
+      return Messages?.[0];
+    }
+
+    it('When a message is received and deleted, then the queue is empty and its URL is on 127.0.0.1', async () => {
+      const name = uniqueName('roundtrip');
+      const queueUrl = await createQueue(name);
+      const endpoint = new URL(env.SQS_ENDPOINT);
+      assert.equal(queueUrl, `${endpoint.origin}/000000000000/${name}`);
+
+      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'hello' }));
+      const message = await receiveOne(queueUrl);
+      assert.ok(message, 'no message received');
+      assert.equal(message.Body, 'hello');
+      await sqs.send(
+        new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }),
+      );
+      // Neither visible nor in flight: the delete took, without waiting for a timeout.
+      const { Attributes } = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: queueUrl,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      );
+      assert.equal(Attributes?.ApproximateNumberOfMessages, '0');
+      assert.equal(Attributes?.ApproximateNumberOfMessagesNotVisible, '0');
+    });
+
+    it('When a message is received maxReceiveCount times without delete, then it lands in the DLQ', async () => {
+      const dlqUrl = await createQueue(uniqueName('roundtrip-dlq'));
+      const { Attributes } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }),
+      );
+      const queueUrl = await createQueue(uniqueName('roundtrip-main'), {
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: Attributes?.QueueArn,
+          maxReceiveCount: 2,
+        }),
+      });
+      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'poison' }));
+
+      for (let receive = 1; receive <= 2; receive++) {
+        const message = await receiveOne(queueUrl);
+        assert.ok(message, `receive ${receive} found no message`);
+        assert.equal(message.Body, 'poison');
+        // Hand it back at once instead of waiting out the visibility timeout.
+        await sqs.send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: queueUrl,
+            ReceiptHandle: message.ReceiptHandle,
+            VisibilityTimeout: 0,
+          }),
+        );
+      }
+
+      assert.equal(await receiveOne(queueUrl), undefined, 'the third receive should find nothing');
+      const deadLetter = await receiveOne(dlqUrl);
+      assert.equal(deadLetter?.Body, 'poison');
     });
   });
 });
