@@ -12,7 +12,7 @@ DEPS_SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=deps/common.sh
 source "$DEPS_SCRIPT_DIR/deps/common.sh"
 
-SERVERS=(postgres redis elasticmq)
+SERVERS=(postgres redis elasticmq ferretdb)
 for server in postgres redis elasticmq ferretdb; do
   # shellcheck source=/dev/null
   source "$DEPS_DIR/$server.sh"
@@ -97,12 +97,21 @@ cmd_up() {
 }
 
 cmd_down() {
-  local name pattern
+  local name pattern leftovers=0
   for name in "${SERVERS[@]}"; do
     pattern=$("${name}_pattern")
     stop_server "$name" "$pattern" "$("${name}_stop_signal")" &
   done
   wait
+  # A server whose pidfile was lost would survive the loop above: say so rather than hide it.
+  for name in "${SERVERS[@]}"; do
+    pattern=$("${name}_pattern")
+    if pgrep -f -- "$pattern" >/dev/null; then
+      echo "$name: still running without a pidfile: pid $(pgrep -f -- "$pattern" | tr '\n' ' ')" >&2
+      leftovers=1
+    fi
+  done
+  return "$leftovers"
 }
 
 cmd_status() {

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { Redis } from 'ioredis';
+import { MongoClient } from 'mongodb';
 import {
   ChangeMessageVisibilityCommand,
   CreateQueueCommand,
@@ -145,6 +146,42 @@ describe('testbed data dependencies', () => {
       assert.equal(await receiveOne(queueUrl), undefined, 'the third receive should find nothing');
       const deadLetter = await receiveOne(dlqUrl);
       assert.equal(deadLetter?.Body, 'poison');
+    });
+  });
+
+  describe('FerretDB (MongoDB wire protocol)', () => {
+    it('When a document is updated in place, then $set, $push, findOneAndUpdate and a unique index behave like MongoDB', async () => {
+      const client = new MongoClient(env.MONGO_URL, { serverSelectionTimeoutMS: 10_000 });
+      await client.connect();
+      const db = client.db(uniqueName('roundtrip', '_'));
+      try {
+        const orders = db.collection<{ _id: string; status: string; outbox: { id: string }[] }>(
+          'orders',
+        );
+        await orders.insertOne({ _id: 'order-1', status: 'new', outbox: [] });
+        // The outbox pattern the services use: change and event in one single-document update.
+        const updated = await orders.updateOne(
+          { _id: 'order-1' },
+          { $set: { status: 'paid' }, $push: { outbox: { id: 'event-1' } } },
+        );
+        assert.equal(updated.modifiedCount, 1);
+        const after = await orders.findOneAndUpdate(
+          { _id: 'order-1', status: 'paid' },
+          { $set: { status: 'shipped' } },
+          { returnDocument: 'after' },
+        );
+        assert.deepEqual(after, { _id: 'order-1', status: 'shipped', outbox: [{ id: 'event-1' }] });
+
+        await orders.createIndex({ status: 1 }, { unique: true });
+        await assert.rejects(
+          orders.insertOne({ _id: 'order-2', status: 'shipped', outbox: [] }),
+          (error: { code?: number }) => error.code === 11000,
+        );
+        assert.deepEqual(await orders.find({}).toArray(), [after]);
+      } finally {
+        await db.dropDatabase();
+        await client.close();
+      }
     });
   });
 });
