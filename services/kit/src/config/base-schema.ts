@@ -6,12 +6,7 @@ const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
 
 /** An integer env variable within [min, max]; the description is what the error line prints. */
 export function envInteger(min: number, max: number) {
-  return z.coerce
-    .number()
-    .int()
-    .min(min)
-    .max(max)
-    .describe(`an integer between ${min} and ${max}`);
+  return z.coerce.number().int().min(min).max(max).describe(`an integer between ${min} and ${max}`);
 }
 
 /** A byte size such as `100kb` or `1mb`, parsed to a number of bytes. */
@@ -28,9 +23,7 @@ export function envByteSize() {
 
 /** An absolute http(s) URL. */
 export function envHttpUrl() {
-  return z
-    .url({ protocol: /^https?$/ })
-    .describe('an http(s) URL like http://collector:4318');
+  return z.url({ protocol: /^https?$/ }).describe('an http(s) URL like http://collector:4318');
 }
 
 /**

@@ -34,14 +34,19 @@ export function toProblem(error: unknown, req: Pick<Request, 'headers'>): HttpPr
   if (error instanceof HttpProblem) return error;
   if (error instanceof z.core.$ZodError) {
     return validationProblem(
-      error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
+      error.issues.map((issue) => ({
+        path: issue.path.map(String).join('.'),
+        message: issue.message,
+      })),
     );
   }
   if (typeof error !== 'object' || error === null) return internalErrorProblem();
   const libraryError = error as HttpLibraryError;
   switch (libraryError.type) {
     case 'entity.too.large':
-      return bodyTooLargeProblem(typeof libraryError.limit === 'number' ? libraryError.limit : undefined);
+      return bodyTooLargeProblem(
+        typeof libraryError.limit === 'number' ? libraryError.limit : undefined,
+      );
     case 'entity.parse.failed':
       return malformedJsonProblem();
     case 'charset.unsupported':

@@ -69,13 +69,15 @@ export class Health {
 
   /** Runs every check concurrently and reports; not ready when draining or any check fails. */
   async readiness(): Promise<ReadinessReport> {
+    // Draining is final: no need to probe dependencies that are about to be closed.
+    if (this.#draining) return { status: 'draining', checks: {} };
     const names = [...this.#checks.keys()];
     const results = await Promise.all(
       [...this.#checks.values()].map((check) => runCheck(check, this.#timeoutMs)),
     );
     const checks = Object.fromEntries(names.map((name, index) => [name, results[index]!]));
     const failed = results.some((result) => result.status === 'failed');
-    return { status: this.#draining ? 'draining' : failed ? 'not ready' : 'ready', checks };
+    return { status: failed ? 'not ready' : 'ready', checks };
   }
 
   /** `GET /livez`: 200 as long as the process can answer. */

@@ -12,7 +12,9 @@ const WELL_FORMED_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 /** The inbound id when it is well-formed, else a fresh UUID. */
 export function chooseRequestId(inbound: string | string[] | undefined): string {
-  return typeof inbound === 'string' && WELL_FORMED_REQUEST_ID.test(inbound) ? inbound : randomUUID();
+  return typeof inbound === 'string' && WELL_FORMED_REQUEST_ID.test(inbound)
+    ? inbound
+    : randomUUID();
 }
 
 /**

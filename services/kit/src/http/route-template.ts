@@ -8,8 +8,11 @@ export const UNMATCHED_ROUTE = 'unmatched';
  * concrete URL. Read it once the response is finished: Express sets `req.route` on match.
  */
 export function routeTemplate(req: Request): string {
-  const route = (req as { route?: { path?: unknown } }).route;
-  if (route === undefined || route.path === undefined) return UNMATCHED_ROUTE;
-  const path = typeof route.path === 'string' ? route.path : String(route.path);
-  return `${req.baseUrl}${path}` || '/';
+  const path = (req as { route?: { path?: unknown } }).route?.path;
+  let template: string;
+  if (typeof path === 'string') template = path;
+  else if (path instanceof RegExp) template = path.source;
+  else if (Array.isArray(path)) template = path.map(String).join('|');
+  else return UNMATCHED_ROUTE;
+  return `${req.baseUrl}${template}` || '/';
 }

@@ -135,6 +135,7 @@ export class Lifecycle {
     const server = this.#server;
     if (!server?.listening) return;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    this.#logger.info('stopped accepting connections; draining in-flight requests');
     // Connections that go idle after close() (keep-alive between requests) are reaped too.
     const sweeper = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
     server.closeIdleConnections();
@@ -148,7 +149,8 @@ export class Lifecycle {
   async #stopWorkers(): Promise<void> {
     const results = await Promise.allSettled(this.#workers.map((worker) => worker.stop()));
     for (const result of results) {
-      if (result.status === 'rejected') this.#logger.error('worker failed to stop', { error: String(result.reason) });
+      if (result.status === 'rejected')
+        this.#logger.error('worker failed to stop', { error: String(result.reason) });
     }
   }
 

@@ -26,7 +26,10 @@ const requestIdContext = winston.format((info) => {
 /** Renames winston's `message` to `msg` and stamps `time`, the field names DESIGN.md fixes. */
 const designFields = winston.format((info) => {
   const { message, ...rest } = info;
-  return Object.assign(rest, { time: new Date().toISOString(), msg: message }) as unknown as typeof info;
+  return Object.assign(rest, {
+    time: new Date().toISOString(),
+    msg: message,
+  }) as unknown as typeof info;
 });
 
 /**
@@ -41,7 +44,12 @@ export function createLogger(options: {
   return winston.createLogger({
     level: options.level ?? 'info',
     defaultMeta: { service: options.service },
-    format: winston.format.combine(requestIdContext(), traceContext(), designFields(), winston.format.json()),
+    format: winston.format.combine(
+      requestIdContext(),
+      traceContext(),
+      designFields(),
+      winston.format.json(),
+    ),
     transports: [
       options.stream
         ? new winston.transports.Stream({ stream: options.stream })

@@ -44,7 +44,11 @@ export function redMetricsMiddleware(metrics: ServiceMetrics): RequestHandler {
   return (req, res, next) => {
     const stopTimer = metrics.requestDuration.startTimer();
     res.once('finish', () => {
-      const labels = { method: req.method, route: routeTemplate(req), status: String(res.statusCode) };
+      const labels = {
+        method: req.method,
+        route: routeTemplate(req),
+        status: String(res.statusCode),
+      };
       metrics.requestsTotal.inc(labels);
       stopTimer(labels);
     });

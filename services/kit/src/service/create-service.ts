@@ -14,7 +14,11 @@ import { Lifecycle } from '../lifecycle/lifecycle.ts';
 import type { Closer, Worker } from '../lifecycle/worker.ts';
 import { createLogger } from '../logger/logger.ts';
 import type { Logger } from '../logger/logger.ts';
-import { createServiceMetrics, metricsHandler, redMetricsMiddleware } from '../metrics/http-metrics.ts';
+import {
+  createServiceMetrics,
+  metricsHandler,
+  redMetricsMiddleware,
+} from '../metrics/http-metrics.ts';
 import type { ServiceMetrics } from '../metrics/http-metrics.ts';
 
 /** What a service's `routes` callback gets besides the app. */
@@ -51,7 +55,11 @@ export interface ServiceOptions<Config extends BaseConfig> {
 export interface Service<Config extends BaseConfig> extends ServiceContext<Config> {
   readonly app: Express;
   /** Listens (on `port`, default PORT; 0 = any free port), installs signal handlers, starts workers. */
-  start(options?: { port?: number; host?: string; handleSignals?: boolean }): Promise<{ url: string; port: number }>;
+  start(options?: {
+    port?: number;
+    host?: string;
+    handleSignals?: boolean;
+  }): Promise<{ url: string; port: number }>;
   /** Shuts down like SIGTERM does, without the readiness delay and without exiting. */
   stop(): Promise<void>;
 }
@@ -61,7 +69,9 @@ export interface Service<Config extends BaseConfig> extends ServiceContext<Confi
  * /livez, /readyz, /metrics, the service's routes, 404 and problem+json errors, and the
  * graceful shutdown. Does no I/O until start().
  */
-export function createService<Config extends BaseConfig>(options: ServiceOptions<Config>): Service<Config> {
+export function createService<Config extends BaseConfig>(
+  options: ServiceOptions<Config>,
+): Service<Config> {
   const { config } = options;
   const logger =
     options.logger ?? createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL });
@@ -114,7 +124,8 @@ export function createService<Config extends BaseConfig>(options: ServiceOptions
       await once(server, 'listening');
       const { port } = server.address() as AddressInfo;
       const host = startOptions.host ?? config.HOST;
-      const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+      const urlHost =
+        host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
       if (startOptions.handleSignals ?? true) lifecycle.handleSignals();
       lifecycle.startWorkers();
       logger.info('listening', { port, host });

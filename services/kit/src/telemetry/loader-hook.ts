@@ -1,6 +1,9 @@
 import * as nodeModule from 'node:module';
 import { createAddHookMessageChannel } from 'import-in-the-middle';
-import { register as registerSyncHooks, supportsSyncHooks } from 'import-in-the-middle/register-hooks.mjs';
+import {
+  register as registerSyncHooks,
+  supportsSyncHooks,
+} from 'import-in-the-middle/register-hooks.mjs';
 import { INSTRUMENTED_MODULES } from './instrumentations.ts';
 
 /**

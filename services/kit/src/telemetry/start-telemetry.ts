@@ -1,4 +1,8 @@
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import {
+  CompositePropagator,
+  W3CBaggagePropagator,
+  W3CTraceContextPropagator,
+} from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
@@ -34,7 +38,11 @@ export function tracesUrl(endpoint: string): string {
 function spanProcessorsFor(options: TelemetryOptions): SpanProcessor[] {
   if (options.spanProcessors !== undefined) return options.spanProcessors;
   if (options.endpoint === undefined) return [new NoopSpanProcessor()];
-  return [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: tracesUrl(options.endpoint) }) })];
+  return [
+    new BatchSpanProcessor({
+      exporter: new OTLPTraceExporter({ url: tracesUrl(options.endpoint) }),
+    }),
+  ];
 }
 
 /**
@@ -45,7 +53,9 @@ function spanProcessorsFor(options: TelemetryOptions): SpanProcessor[] {
  */
 export function startTelemetry(options: TelemetryOptions): Telemetry {
   const sdk = new NodeSDK({
-    resource: defaultResource().merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName })),
+    resource: defaultResource().merge(
+      resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }),
+    ),
     // Host/OS/process detectors only add attributes; they stay off to keep start-up instant.
     autoDetectResources: false,
     textMapPropagator: new CompositePropagator({
@@ -59,6 +69,6 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   });
   sdk.start();
   const telemetry: Telemetry = { shutdown: () => sdk.shutdown() };
-  setTelemetryShutdown(telemetry.shutdown);
+  setTelemetryShutdown(() => telemetry.shutdown());
   return telemetry;
 }

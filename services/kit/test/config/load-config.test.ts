@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { baseConfigSchema } from '../../src/config/base-schema.ts';
+import { ConfigError } from '../../src/config/config-error.ts';
+import { parseConfig } from '../../src/config/load-config.ts';
+import { spawnNode } from '../support/child-process.ts';
+
+/** Parses the base schema from exactly `env`, without any .env file. */
+function parseBase(env: Record<string, string>) {
+  return parseConfig(baseConfigSchema, { env, envFile: false });
+}
+
+/** The ConfigError thrown by `fn`. */
+function configErrorOf(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+describe('config: loadConfig / parseConfig', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'kit-config-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('When only SERVICE_NAME is set, then every other base value has its documented default', () => {
+    assert.deepEqual(parseBase({ SERVICE_NAME: 'user' }), {
+      SERVICE_NAME: 'user',
+      PORT: 8080,
+      HOST: '0.0.0.0',
+      LOG_LEVEL: 'info',
+      SHUTDOWN_DELAY_MS: 5000,
+      SHUTDOWN_TIMEOUT_MS: 20_000,
+      BODY_LIMIT: 100 * 1024,
+    });
+  });
+
+  it('When values are given, then they are coerced to numbers and bytes', () => {
+    const config = parseBase({
+      SERVICE_NAME: 'user',
+      PORT: '3000',
+      BODY_LIMIT: '2mb',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      SHUTDOWN_DELAY_MS: '0',
+    });
+    assert.equal(config.PORT, 3000);
+    assert.equal(config.BODY_LIMIT, 2 * 1024 * 1024);
+    assert.equal(config.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://collector:4318');
+    assert.equal(config.SHUTDOWN_DELAY_MS, 0);
+  });
+
+  it('When PORT is not a number, then the one-line message names it, the expectation and the value', () => {
+    const error = configErrorOf(() => parseBase({ SERVICE_NAME: 'user', PORT: 'abc' }));
+    assert.equal(error.message, 'config: PORT must be an integer between 1 and 65535 (got "abc")');
+    assert.ok(!error.message.includes('\n'));
+  });
+
+  it('When a required variable is missing, then the message says it is missing and what is expected', () => {
+    const error = configErrorOf(() => parseBase({}));
+    assert.equal(
+      error.message,
+      'config: SERVICE_NAME is missing (expected a lowercase name like "user" or "user-service")',
+    );
+  });
+
+  it('When several variables are bad, then one line names each of them once', () => {
+    const error = configErrorOf(() =>
+      parseBase({
+        PORT: '70000',
+        LOG_LEVEL: 'loud',
+        BODY_LIMIT: '1gb',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://x',
+      }),
+    );
+    assert.deepEqual(error.problems, [
+      'SERVICE_NAME is missing (expected a lowercase name like "user" or "user-service")',
+      'PORT must be an integer between 1 and 65535 (got "70000")',
+      'LOG_LEVEL must be one of error, warn, info, http, verbose, debug, silly (got "loud")',
+      'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL like http://collector:4318 (got "ftp://x")',
+      'BODY_LIMIT must be a size like 512b, 100kb or 1mb (got "1gb")',
+    ]);
+    assert.equal(error.message.split('\n').length, 1);
+  });
+
+  it('When a variable is empty, then it counts as unset and its default applies', () => {
+    assert.equal(parseBase({ SERVICE_NAME: 'user', PORT: '' }).PORT, 8080);
+  });
+
+  it('When a service extends the base schema without descriptions, then zod’s message is the expectation', () => {
+    const schema = baseConfigSchema.extend({ DATABASE_URL: z.url() });
+    const error = configErrorOf(() =>
+      parseConfig(schema, {
+        env: { SERVICE_NAME: 'user', DATABASE_URL: 'not a url' },
+        envFile: false,
+      }),
+    );
+    assert.match(error.message, /^config: DATABASE_URL must be .+ \(got "not a url"\)$/);
+  });
+
+  it('When a .env file and the environment both set a variable, then the environment wins', () => {
+    const file = join(dir, 'wins.env');
+    writeFileSync(file, 'SERVICE_NAME=from-file\nPORT=1111\nLOG_LEVEL=debug\n');
+    const config = parseConfig(baseConfigSchema, { env: { PORT: '2222' }, envFile: file });
+    assert.equal(config.SERVICE_NAME, 'from-file');
+    assert.equal(config.PORT, 2222);
+    assert.equal(config.LOG_LEVEL, 'debug');
+  });
+
+  it('When the .env file does not exist, then only the environment is used', () => {
+    const config = parseConfig(baseConfigSchema, {
+      env: { SERVICE_NAME: 'user' },
+      envFile: join(dir, 'none.env'),
+    });
+    assert.equal(config.SERVICE_NAME, 'user');
+  });
+
+  it('When the .env path cannot be read, then the ConfigError says so', () => {
+    const error = configErrorOf(() => parseConfig(baseConfigSchema, { env: {}, envFile: dir }));
+    assert.match(error.message, /^config: cannot read .+kit-config-/);
+  });
+
+  it('When the schema is not an object, then the issue is reported under (config)', () => {
+    const error = configErrorOf(() =>
+      parseConfig(
+        z.object({}).refine(() => false, 'never valid'),
+        { env: {}, envFile: false },
+      ),
+    );
+    assert.equal(error.message, 'config: (config) is missing (expected never valid)');
+  });
+
+  it('When a process starts with a bad PORT, then it prints one line to stderr and exits 1', async () => {
+    const child = spawnNode('test/fixtures/config-exit.ts', { SERVICE_NAME: 'user', PORT: 'abc' });
+    assert.equal(await child.exited, 1);
+    assert.equal(
+      child.stderr(),
+      'config: PORT must be an integer between 1 and 65535 (got "abc")\n',
+    );
+  });
+
+  it('When a process starts with a good config, then it runs normally', async () => {
+    const child = spawnNode('test/fixtures/config-exit.ts', { SERVICE_NAME: 'user', PORT: '1234' });
+    assert.equal(await child.exited, 0);
+    assert.deepEqual(child.logs, [{ port: 1234 }]);
+  });
+});
