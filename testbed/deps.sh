@@ -21,8 +21,9 @@ done
 # Brings one server up unless it already answers. Runs in a subshell per server, in parallel.
 # On failure it explains why (with the log tail) and leaves nothing of that server running.
 ensure_up() {
-  local name=$1 pattern address pid started elapsed
+  local name=$1 pattern kind address pid started elapsed
   pattern=$("${name}_pattern")
+  kind=$("${name}_kind")
   address=$("${name}_address")
   if pid=$(live_pid "$name" "$pattern"); then
     if "${name}_probe" 2>/dev/null; then
@@ -30,7 +31,12 @@ ensure_up() {
       return 0
     fi
     echo "$name: pid $pid does not answer at $address, restarting it"
-    stop_server "$name" "$pattern" "$("${name}_stop_signal")" >/dev/null
+    stop_server "$name" "$kind" "$("${name}_stop_signal")" >/dev/null
+  elif pid=$(live_pid "$name" "$kind"); then
+    # Others may be using it: never restart a server under them just because settings differ.
+    echo "$name: FAILED: pid $pid already runs with other settings (another port?);" \
+      "run \`make deps-down\` first" >&2
+    return 1
   elif "${name}_probe" 2>/dev/null; then
     echo "$name: FAILED: something that deps-up did not start answers at $address;" \
       "stop it or pick another port (see testbed/README.md)" >&2
@@ -41,7 +47,11 @@ ensure_up() {
     return 1
   }
   started=$(now_ms)
-  "${name}_launch"
+  if ! "${name}_launch"; then
+    echo "$name: FAILED to launch" >&2
+    show_log_tail "$name"
+    return 1
+  fi
   if ! wait_until_answering "$name" "$pattern" "${name}_probe" || ! "${name}_after_start"; then
     echo "$name: FAILED to start at $address" >&2
     show_log_tail "$name"
@@ -88,19 +98,20 @@ cmd_up() {
     cat "$STATE_DIR/$name.up.out"
     rm -f "$STATE_DIR/$name.up.out"
   done
-  write_deps_env
   if ((failed)); then
+    # deps.env keeps describing the last complete testbed, which others may be using.
     echo "deps: some servers failed to start (see above); the others are left running" >&2
     return 1
   fi
+  write_deps_env
   echo "deps: connection settings in $STATE_DIR/deps.env"
 }
 
 cmd_down() {
   local name pattern leftovers=0
+  # Stops whatever this checkout started, whatever its settings (ports) were.
   for name in "${SERVERS[@]}"; do
-    pattern=$("${name}_pattern")
-    stop_server "$name" "$pattern" "$("${name}_stop_signal")" &
+    stop_server "$name" "$("${name}_kind")" "$("${name}_stop_signal")" &
   done
   wait
   # A server whose pidfile was lost would survive the loop above: say so rather than hide it.
@@ -121,13 +132,16 @@ cmd_status() {
     address=$("${name}_address")
     if pid=$(live_pid "$name" "$pattern"); then
       if "${name}_probe" 2>/dev/null; then
-        printf '%-10s up           %s (pid %s)\n' "$name" "$address" "$pid"
+        printf '%-10s %-14s %s (pid %s)\n' "$name" up "$address" "$pid"
       else
-        printf '%-10s not-answering %s (pid %s, log %s)\n' "$name" "$address" "$pid" "$(logfile_of "$name")"
+        printf '%-10s %-14s %s (pid %s, log %s)\n' "$name" not-answering "$address" "$pid" "$(logfile_of "$name")"
         down=1
       fi
+    elif pid=$(live_pid "$name" "$("${name}_kind")"); then
+      printf '%-10s %-14s %s (pid %s runs with other settings)\n' "$name" other-settings "$address" "$pid"
+      down=1
     else
-      printf '%-10s down         %s\n' "$name" "$address"
+      printf '%-10s %-14s %s\n' "$name" down "$address"
       down=1
     fi
   done

@@ -5,6 +5,7 @@
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 STATE_DIR="$REPO_ROOT/.testbed"
+# shellcheck disable=SC2034 # used by the per-server scripts that deps.sh sources next
 DEPS_DIR="$REPO_ROOT/testbed/deps"
 SHOAL_CACHE=${SHOAL_CACHE:-$HOME/.cache/shoal}
 export SHOAL_CACHE

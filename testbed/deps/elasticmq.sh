@@ -8,6 +8,7 @@ ELASTICMQ_CONF="$DEPS_DIR/elasticmq/elasticmq.conf"
 
 elasticmq_address() { echo "127.0.0.1:$SQS_PORT"; }
 elasticmq_url() { echo "http://127.0.0.1:$SQS_PORT"; }
+elasticmq_kind() { echo "org\\.elasticmq\\.server\\.Main"; }
 elasticmq_pattern() { echo "-Drest-sqs\\.bind-port=$SQS_PORT .*org\\.elasticmq\\.server\\.Main"; }
 elasticmq_stop_signal() { echo TERM; }
 

@@ -8,6 +8,7 @@ FERRETDB_HOME="$STATE_DIR/ferretdb"
 
 ferretdb_address() { echo "127.0.0.1:$MONGO_PORT"; }
 ferretdb_url() { echo "mongodb://127.0.0.1:$MONGO_PORT/"; }
+ferretdb_kind() { echo "/ferretdb/[^ ]+/ferretdb( |\$)"; }
 ferretdb_pattern() { echo "ferretdb/[^ ]+/ferretdb .*--listen-addr=127\\.0\\.0\\.1:$MONGO_PORT( |\$)"; }
 ferretdb_stop_signal() { echo TERM; }
 
@@ -30,7 +31,9 @@ ferretdb_probe() {
   # header: length 51, requestID 1, responseTo 0, opCode 2013 (OP_MSG); flags 0; section kind 0;
   # BSON { ping: int32 1, $db: "admin" } (30 bytes)
   ping='\x33\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\xdd\x07\x00\x00\x00\x00\x00\x00\x00'
+  # shellcheck disable=SC2016 # "$db" is the BSON field name, not a variable
   ping+='\x1e\x00\x00\x00\x10ping\x00\x01\x00\x00\x00\x02$db\x00\x06\x00\x00\x00admin\x00\x00'
+  # shellcheck disable=SC2016 # the inner script gets port and bytes as $1 and $2
   reply=$(timeout 3 bash -c '
     exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
     printf "$2" >&3
@@ -67,7 +70,7 @@ ferretdb_build() {
       show_log_tail ferretdb
       exit 1
     }
-    cp -R "$source_dir" "$work_dir" && chmod -R u+w "$work_dir"
+    cp -R "$source_dir" "$work_dir" && chmod -R u+w "$work_dir" || exit 1
     echo "$version" >"$work_dir/build/version/version.txt"
     echo "shoal-testbed" >"$work_dir/build/version/package.txt"
     # nice: the 2 cores are shared; CGO off: the SQLite driver (modernc.org/sqlite) is pure Go.

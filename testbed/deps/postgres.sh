@@ -7,7 +7,10 @@ PG_HOME="$STATE_DIR/postgres"
 PG_DATA="$PG_HOME/data"
 PG_SOCKET_DIR="$PG_HOME/run"
 
-postgres_pattern() { echo "postgres -D $PG_DATA"; }
+# Patterns (extended regex) for the server's command line: this kind of server (of this
+# checkout) at all, and the one with the settings asked for now.
+postgres_kind() { echo "postgres -D $PG_DATA( |\$)"; }
+postgres_pattern() { echo "postgres -D $PG_DATA .*-c port=$PG_PORT( |\$)"; }
 postgres_address() { echo "127.0.0.1:$PG_PORT"; }
 postgres_url() { echo "postgres://shoal:shoal@127.0.0.1:$PG_PORT/shoal"; }
 postgres_stop_signal() { echo INT; } # "fast" shutdown: does not wait for clients to leave
@@ -15,7 +18,7 @@ postgres_stop_signal() { echo INT; } # "fast" shutdown: does not wait for client
 # The newest PostgreSQL server installed by Debian (/usr/lib/postgresql/<major>/bin).
 postgres_bin_dir() {
   local dir
-  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  dir=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
   [[ -n $dir && -x $dir/postgres ]] || return 1
   echo "$dir"
 }
@@ -77,7 +80,15 @@ postgres_prepare() {
 postgres_launch() {
   local bin
   bin=$(postgres_bin_dir)
-  rm -f "$PG_DATA/postmaster.pid" # stale after a kill -9; the pidfile check said it is not ours
+  # postmaster.pid survives a kill -9, and PostgreSQL refuses to start while the pid in it is
+  # alive, even when a container reused that pid for something else. Remove it only then.
+  local lock_pid
+  lock_pid=$(head -n 1 "$PG_DATA/postmaster.pid" 2>/dev/null || true)
+  if [[ $lock_pid =~ ^[0-9]+$ ]] && tr '\0' ' ' <"/proc/$lock_pid/cmdline" 2>/dev/null | grep -q postgres; then
+    echo "postgres: pid $lock_pid still runs a PostgreSQL on $PG_DATA; stop it first" >"$(logfile_of postgres)"
+    return 1
+  fi
+  rm -f "$PG_DATA/postmaster.pid"
   # shellcheck disable=SC2046 # the prefix is a fixed list of words without spaces inside
   spawn postgres $(pg_owner_prefix) "$bin/postgres" -D "$PG_DATA" \
     -c listen_addresses=127.0.0.1 -c port="$PG_PORT" -c unix_socket_directories="$PG_SOCKET_DIR" \

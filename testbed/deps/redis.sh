@@ -5,6 +5,7 @@ REDIS_PORT=${SHOAL_REDIS_PORT:-56379}
 REDIS_HOME="$STATE_DIR/redis"
 
 # Redis retitles itself "redis-server 127.0.0.1:<port>" once running.
+redis_kind() { echo "^redis-server "; }
 redis_pattern() { echo "redis-server (127\\.0\\.0\\.1:|--bind 127\\.0\\.0\\.1 --port )$REDIS_PORT"; }
 redis_address() { echo "127.0.0.1:$REDIS_PORT"; }
 redis_url() { echo "redis://127.0.0.1:$REDIS_PORT"; }
