@@ -1,5 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createRateLimiter, createService } from '@shoal/kit';
+import { createLogger, createRateLimiter, createService } from '@shoal/kit';
 import type { Logger, Service } from '@shoal/kit';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -29,6 +29,8 @@ export const API_PREFIX = '/api/auth';
 
 /** Clock skew tolerated between replicas when deciding a retired key may go. */
 const KEY_RETENTION_SLACK_MS = 60_000;
+/** Redis errors repeat on every reconnect attempt: log them at most this often. */
+const REDIS_WARN_EVERY_MS = 30_000;
 
 /** The auth service, wired but not started. */
 export interface AuthService {
@@ -53,6 +55,9 @@ export function createAuthService(
   config: AuthConfig,
   options: { logger?: Logger } = {},
 ): AuthService {
+  const logger =
+    options.logger ?? createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL });
+  let lastRedisWarning = 0;
   const pool = new pg.Pool({
     connectionString: config.DATABASE_URL,
     max: config.DATABASE_POOL_SIZE,
@@ -66,6 +71,19 @@ export function createAuthService(
   const sqs = new SQSClient({
     region: config.AWS_REGION,
     ...(config.SQS_ENDPOINT === undefined ? {} : { endpoint: config.SQS_ENDPOINT }),
+  });
+  // Dropped idle connections (a database restart, a failover) must not crash the process:
+  // the pool replaces them, requests in flight fail with a 500 and /readyz reports it.
+  pool.on('error', (error) => {
+    logger.warn('postgres connection lost', { error: error.message });
+  });
+  redis.on('error', (error: Error) => {
+    const now = Date.now();
+    if (now - lastRedisWarning < REDIS_WARN_EVERY_MS) return;
+    lastRedisWarning = now;
+    logger.warn('redis unreachable; login throttling is per replica meanwhile', {
+      error: error.message,
+    });
   });
   const outbox = createEventOutbox({ pool, sqs, queueName: config.EVENTS_QUEUE });
   const store = new PgAuthStore(pool, outbox.write);
@@ -112,7 +130,7 @@ export function createAuthService(
 
   const service = createService({
     config,
-    ...(options.logger === undefined ? {} : { logger: options.logger }),
+    logger,
     checks: {
       postgres: async () => {
         await pool.query('SELECT 1');

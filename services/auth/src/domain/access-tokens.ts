@@ -26,6 +26,8 @@ export interface AccessTokenSubject {
   readonly roles: readonly string[];
   /** Granted OAuth scopes (empty for user tokens). */
   readonly scope: readonly string[];
+  /** Set for service tokens (client credentials): the `client_id` claim of RFC 9068. */
+  readonly clientId?: string;
 }
 
 /** A signed access token and its lifetime, as the token endpoints return it. */
@@ -62,7 +64,11 @@ export class AccessTokens {
   async issue(subject: AccessTokenSubject): Promise<IssuedAccessToken> {
     const { kid, privateKey } = await this.#options.keys.activeKey();
     const token = jwt.sign(
-      { roles: [...subject.roles], scope: subject.scope.join(' ') },
+      {
+        roles: [...subject.roles],
+        scope: subject.scope.join(' '),
+        ...(subject.clientId === undefined ? {} : { client_id: subject.clientId }),
+      },
       privateKey,
       {
         algorithm: ALGORITHM,

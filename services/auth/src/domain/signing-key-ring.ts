@@ -76,6 +76,7 @@ export class SigningKeyRing {
   readonly #now: () => Date;
   #snapshot: { keys: SigningKeyRecord[]; loadedAt: number } | undefined;
   #loading: Promise<SigningKeyRecord[]> | undefined;
+  #lastForcedLoad = 0;
   readonly #privateKeys = new Map<string, KeyObject>();
   readonly #publicKeys = new Map<string, KeyObject>();
 
@@ -132,8 +133,12 @@ export class SigningKeyRing {
     let keys = await this.#keys();
     // An unknown kid may have just been made by another replica: look once more, fresh
     // (at most once a second, so tokens with made-up kids cannot hammer the database).
-    const snapshotAge = this.#now().getTime() - (this.#snapshot?.loadedAt ?? 0);
-    if (!keys.some((key) => key.kid === kid) && snapshotAge > UNKNOWN_KID_REFRESH_MS) {
+    const now = this.#now().getTime();
+    if (
+      !keys.some((key) => key.kid === kid) &&
+      now - this.#lastForcedLoad > UNKNOWN_KID_REFRESH_MS
+    ) {
+      this.#lastForcedLoad = now;
       this.#snapshot = undefined;
       keys = await this.#keys();
     }

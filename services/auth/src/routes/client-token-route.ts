@@ -62,7 +62,7 @@ export function clientTokenRoute(
       const secret = basic?.secret ?? body.client_secret;
       if (id === undefined || secret === undefined) throw new InvalidClientError();
       const scopes = clients.grant(id, secret, body.scope);
-      const access = await accessTokens.issue({ sub: id, roles: [], scope: scopes });
+      const access = await accessTokens.issue({ sub: id, roles: [], scope: scopes, clientId: id });
       sendTokens(res, {
         access_token: access.token,
         token_type: 'Bearer',

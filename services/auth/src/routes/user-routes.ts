@@ -13,7 +13,7 @@ export function userRoutes(accounts: Accounts, authenticate: RequestHandler): Ro
   router.get('/me', authenticate, async (req, res) => {
     const caller = req.auth;
     // Service tokens (client credentials) have a client id as subject, not an account.
-    if (caller === undefined || (caller.scope.length > 0 && caller.roles.length === 0)) {
+    if (caller === undefined || caller.claims['client_id'] !== undefined) {
       throw new HttpProblem(403, 'Forbidden', { detail: '/me is for user tokens' });
     }
     res.set('Cache-Control', 'no-store').json(toPublicUser(await accounts.get(caller.sub)));

@@ -4,10 +4,8 @@ import type { ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { loadOpenApiDocument } from '../../src/routes/openapi-route.ts';
 
-// ajv-formats is CommonJS with a default export; under ESM it arrives wrapped once more.
-const addFormats =
-  (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ??
-  addFormatsModule;
+// ajv-formats is CommonJS: under ESM its default export sits on `module.exports.default`.
+const addFormats = addFormatsModule.default;
 
 interface MediaType {
   schema?: Record<string, unknown>;
