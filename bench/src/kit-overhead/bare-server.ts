@@ -1,0 +1,13 @@
+// The reference: the same GET /hello on bare Express, nothing else. Prints {"port": N}.
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+
+const app = express();
+app.get('/hello', (_req, res) => {
+  res.json({ hello: 'world' });
+});
+const server = app.listen(0, '127.0.0.1');
+await once(server, 'listening');
+process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
