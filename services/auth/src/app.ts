@@ -1,5 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createLogger, createRateLimiter, createService } from '@shoal/kit';
+import { createLogger, createRateLimiter, createService, rateLimitMiddleware } from '@shoal/kit';
 import type { Logger, Service } from '@shoal/kit';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -117,16 +117,27 @@ export function createAuthService(
         keyPrefix: `${config.SERVICE_NAME}:login-failures:account`,
         points: config.LOGIN_FAILURES_PER_ACCOUNT,
         durationSec: config.LOGIN_FAILURE_WINDOW_SEC,
+        logger,
       }),
       perAddress: createRateLimiter({
         redis,
         keyPrefix: `${config.SERVICE_NAME}:login-failures:address`,
         points: config.LOGIN_FAILURES_PER_ADDRESS,
         durationSec: config.LOGIN_FAILURE_WINDOW_SEC,
+        logger,
       }),
     }),
   });
   const clients = new ClientRegistry(config.AUTH_CLIENTS);
+  const registrationLimit = rateLimitMiddleware(
+    createRateLimiter({
+      redis,
+      keyPrefix: `${config.SERVICE_NAME}:registrations`,
+      points: config.REGISTRATIONS_PER_ADDRESS,
+      durationSec: config.REGISTRATION_WINDOW_SEC,
+      logger,
+    }),
+  );
 
   const service = createService({
     config,
@@ -157,7 +168,7 @@ export function createAuthService(
         `${API_PREFIX}/token`,
         clientTokenRoute(clients, accessTokens, config.BODY_LIMIT),
       );
-      app.use(API_PREFIX, sessionRoutes(accounts));
+      app.use(API_PREFIX, sessionRoutes(accounts, registrationLimit));
       app.use(API_PREFIX, userRoutes(accounts, authenticate));
       app.use(API_PREFIX, keyRoutes(keys, authenticate, config.JWKS_MAX_AGE_SEC));
       app.use(API_PREFIX, openApiRoute());

@@ -56,6 +56,9 @@ export const authConfigSchema = baseConfigSchema
     LOGIN_FAILURES_PER_ACCOUNT: envInteger(1, 10_000).default(5),
     LOGIN_FAILURES_PER_ADDRESS: envInteger(1, 100_000).default(50),
     LOGIN_FAILURE_WINDOW_SEC: envInteger(1, 86_400).default(900),
+    /** Each registration costs a full password hash: bound them per client address. */
+    REGISTRATIONS_PER_ADDRESS: envInteger(1, 1_000_000).default(20),
+    REGISTRATION_WINDOW_SEC: envInteger(1, 86_400).default(3600),
     /** Express `trust proxy`: which hops may set X-Forwarded-For (the gateway, the ingress). */
     TRUST_PROXY: z
       .string()

@@ -18,6 +18,7 @@ describe('login throttling: per account and per client address (Redis)', () => {
       LOGIN_FAILURES_PER_ACCOUNT: '3',
       LOGIN_FAILURES_PER_ADDRESS: '6',
       LOGIN_FAILURE_WINDOW_SEC: '600',
+      REGISTRATIONS_PER_ADDRESS: '20',
     };
     // Two replicas: the counters live in Redis, so spreading attempts over both doesn't help.
     replicaA = await startAuth(environment, limits);
@@ -67,6 +68,26 @@ describe('login throttling: per account and per client address (Redis)', () => {
     assert.equal(
       (await replicaA.api.post('/api/auth/login', account, from('10.2.0.2'))).status,
       200,
+    );
+  });
+
+  it('When one address registers too many accounts, then it gets 429 with Retry-After and others do not', async () => {
+    const statuses: number[] = [];
+    for (let index = 0; index < 21; index += 1) {
+      const replica = index % 2 === 0 ? replicaA : replicaB;
+      const response = await replica.api.post('/api/auth/register', newAccount(), from('10.3.0.1'));
+      statuses.push(response.status);
+    }
+    assert.deepEqual(
+      statuses.slice(0, 20),
+      Array.from({ length: 20 }, () => 201),
+    );
+    assert.equal(statuses[20], 429);
+    const blocked = await replicaA.api.post('/api/auth/register', newAccount(), from('10.3.0.1'));
+    assert.ok(Number(blocked.headers.get('retry-after')) > 0);
+    assert.equal(
+      (await replicaA.api.post('/api/auth/register', newAccount(), from('10.3.0.2'))).status,
+      201,
     );
   });
 });

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { Response } from 'express';
+import type { RequestHandler, Response } from 'express';
 import type { Accounts, TokenPair } from '../domain/accounts.ts';
 import { toPublicUser } from '../domain/model.ts';
 import { loginBody, refreshTokenBody, registerBody } from './request-schemas.ts';
@@ -18,11 +18,11 @@ function tokenPairBody(pair: TokenPair): Record<string, unknown> {
   };
 }
 
-/** register, login, refresh, logout. */
-export function sessionRoutes(accounts: Accounts): Router {
+/** register, login, refresh, logout; `registrationLimit` guards the costly register. */
+export function sessionRoutes(accounts: Accounts, registrationLimit: RequestHandler): Router {
   const router = Router();
 
-  router.post('/register', async (req, res) => {
+  router.post('/register', registrationLimit, async (req, res) => {
     const input = registerBody.parse(req.body);
     const user = await accounts.register(input);
     res.status(201).location(`/api/auth/users/${user.id}`).json(toPublicUser(user));

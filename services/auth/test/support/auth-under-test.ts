@@ -45,6 +45,8 @@ export async function createTestEnvironment(): Promise<TestEnvironment> {
       SHUTDOWN_DELAY_MS: '0',
       SHUTDOWN_TIMEOUT_MS: '5000',
       LOG_LEVEL: 'error',
+      // Every test registers from 127.0.0.1; the limit has its own test.
+      REGISTRATIONS_PER_ADDRESS: '10000',
     },
     dispose: () => database.drop(),
   };
