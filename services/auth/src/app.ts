@@ -85,7 +85,7 @@ export function createAuthService(
       error: error.message,
     });
   });
-  const outbox = createEventOutbox({ pool, sqs, queueName: config.EVENTS_QUEUE });
+  const outbox = createEventOutbox({ pool, sqs, queueName: config.EVENTS_QUEUE, logger });
   const store = new PgAuthStore(pool, outbox.write);
 
   const keys = new SigningKeyRing({

@@ -1,27 +1,21 @@
-import { randomUUID } from 'node:crypto';
-import { CreateQueueCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { Worker } from '@shoal/kit';
-import type { Pool, PoolClient } from 'pg';
+import {
+  createCloudEvent,
+  enqueueOutbox,
+  ensureOutboxTable,
+  ensureQueues,
+  PgOutboxRelay,
+  SqsPublisher,
+} from '@shoal/kit';
+import type { CloudEvent, Logger, QueueUrlResolver, Worker } from '@shoal/kit';
+import type { Pool } from 'pg';
 import type { OutboxWriter } from '../store/pg-auth-store.ts';
 import { EVENT_SOURCE } from './auth-events.ts';
 import type { AuthEvent } from './auth-events.ts';
 
-/** A CloudEvents 1.0 JSON envelope as it goes on the queue. */
-export interface CloudEventEnvelope {
-  readonly specversion: '1.0';
-  readonly id: string;
-  readonly source: string;
-  readonly type: string;
-  readonly subject: string;
-  readonly time: string;
-  readonly datacontenttype: 'application/json';
-  readonly data: unknown;
-}
-
 /** How the service's events reach the queue: written in-transaction, relayed after commit. */
 export interface EventOutbox {
-  /** Creates the outbox table (run under the migration lock). */
+  /** Creates the kit's outbox table (run under the migration lock). */
   ensureTable(): Promise<void>;
   /** Writes events in the caller's transaction. */
   readonly write: OutboxWriter;
@@ -32,130 +26,58 @@ export interface EventOutbox {
 export interface EventOutboxOptions {
   readonly pool: Pool;
   readonly sqs: SQSClient;
+  /** The queue every auth event goes to (`platform-events`). */
   readonly queueName: string;
-  /** Pause between polls when the outbox is empty. */
-  readonly pollIntervalMs?: number;
+  readonly logger?: Logger;
 }
 
-/** Wraps a domain event in its CloudEvents envelope. */
-export function toCloudEvent(event: AuthEvent, now = new Date()): CloudEventEnvelope {
-  return {
-    specversion: '1.0',
-    id: randomUUID(),
-    source: EVENT_SOURCE,
+/** Wraps a domain event in its CloudEvents 1.0 envelope (source `/shoal/auth`). */
+export function toCloudEvent(event: AuthEvent): CloudEvent {
+  return createCloudEvent({
     type: event.type,
+    source: EVENT_SOURCE,
     subject: event.subject,
-    time: now.toISOString(),
-    datacontenttype: 'application/json',
     data: event.data,
+  });
+}
+
+/**
+ * Creates the queue on first use (idempotent), so events written while SQS was away or
+ * before anyone provisioned the queue still go out once it answers. A failed attempt is
+ * retried at the relay's next round.
+ */
+function creatingQueueResolver(sqs: SQSClient): QueueUrlResolver {
+  const urls = new Map<string, Promise<string>>();
+  return (queue) => {
+    let url = urls.get(queue);
+    if (url === undefined) {
+      url = ensureQueues(sqs, [{ name: queue }]).then((created) => {
+        const found = created[queue];
+        if (found === undefined) throw new Error(`no URL for queue ${queue}`);
+        return found;
+      });
+      url.catch(() => urls.delete(queue));
+      urls.set(queue, url);
+    }
+    return url;
   };
 }
 
-const BATCH = 10; // SQS SendMessageBatch maximum
-
-/**
- * STAND-IN for the kit's PostgreSQL outbox (`enqueueOutbox` + `PgOutboxRelay`), which was
- * not there yet when this service was written; same contract, so switching is local to
- * this file. Rows are claimed with FOR UPDATE SKIP LOCKED so several replicas relay
- * without publishing a row twice; a failed publish leaves rows pending for the next poll.
- */
+/** The kit's PostgreSQL outbox (`enqueueOutbox` + `PgOutboxRelay`) wired for auth events. */
 export function createEventOutbox(options: EventOutboxOptions): EventOutbox {
   const { pool, sqs, queueName } = options;
-  const pollIntervalMs = options.pollIntervalMs ?? 250;
-  let queueUrl: string | undefined;
-  let running = false;
-  let loop: Promise<void> | undefined;
-  let wake: (() => void) | undefined;
-
-  async function relayOnce(): Promise<number> {
-    queueUrl ??= (await sqs.send(new CreateQueueCommand({ QueueName: queueName }))).QueueUrl;
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      const rows = await client.query<{ id: string; payload: CloudEventEnvelope }>(
-        `SELECT id, payload FROM auth_event_outbox WHERE published_at IS NULL
-          ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [BATCH],
-      );
-      if (rows.rows.length > 0) {
-        const result = await sqs.send(
-          new SendMessageBatchCommand({
-            QueueUrl: queueUrl,
-            Entries: rows.rows.map((row, index) => ({
-              Id: String(index),
-              MessageBody: JSON.stringify(row.payload),
-              MessageAttributes: {
-                'ce-type': { DataType: 'String', StringValue: row.payload.type },
-              },
-            })),
-          }),
-        );
-        const sent = (result.Successful ?? []).map((entry) => rows.rows[Number(entry.Id)]?.id);
-        await client.query(
-          'UPDATE auth_event_outbox SET published_at = now() WHERE id = ANY($1::uuid[])',
-          [sent],
-        );
-      }
-      await client.query('COMMIT');
-      return rows.rows.length;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
-  }
-
-  async function run(): Promise<void> {
-    while (running) {
-      // SQS or PostgreSQL away: rows stay pending, try again after a pause.
-      const relayed = await relayOnce().catch(() => 0);
-      if (relayed === 0 && running) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, pollIntervalMs);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        wake = undefined;
-      }
-    }
-  }
-
   return {
-    async ensureTable() {
-      await pool.query(`
-        CREATE TABLE IF NOT EXISTS auth_event_outbox (
-          id uuid PRIMARY KEY,
-          seq bigint GENERATED ALWAYS AS IDENTITY,
-          payload jsonb NOT NULL,
-          created_at timestamptz NOT NULL DEFAULT now(),
-          published_at timestamptz
-        );
-        CREATE INDEX IF NOT EXISTS auth_event_outbox_pending
-          ON auth_event_outbox (seq) WHERE published_at IS NULL;`);
-    },
-    async write(client: PoolClient, events: readonly AuthEvent[]) {
-      for (const event of events) {
-        const envelope = toCloudEvent(event);
-        await client.query('INSERT INTO auth_event_outbox (id, payload) VALUES ($1, $2)', [
-          envelope.id,
-          JSON.stringify(envelope),
-        ]);
-      }
-    },
-    relay: {
-      start() {
-        if (running) return;
-        running = true;
-        loop = run();
-      },
-      async stop() {
-        running = false;
-        wake?.();
-        await loop;
-      },
-    },
+    ensureTable: () => ensureOutboxTable(pool),
+    write: (client, events: readonly AuthEvent[]) =>
+      enqueueOutbox(
+        client,
+        events.map((event) => ({ queue: queueName, event: toCloudEvent(event) })),
+      ),
+    relay: new PgOutboxRelay({
+      pool,
+      publisher: new SqsPublisher({ client: sqs }),
+      resolveQueueUrl: creatingQueueResolver(sqs),
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+    }),
   };
 }
