@@ -100,8 +100,8 @@ export class PgOutboxRelay implements Worker {
       let claimed = 0;
       try {
         claimed = await this.#relayOnce();
-        this.stats.rounds++;
         await this.#purgeOld();
+        this.stats.rounds++;
         errorBackoffMs = 0;
       } catch (error) {
         errorBackoffMs = Math.min(30_000, Math.max(500, errorBackoffMs * 2));

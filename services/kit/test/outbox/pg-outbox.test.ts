@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { loadDepsEnv, uniqueName } from '@shoal/testbed';
+import { PassThrough } from 'node:stream';
 import pg from 'pg';
+import { createLogger } from '../../src/logger/logger.ts';
 import { createCloudEvent } from '../../src/messaging/cloud-event.ts';
 import type { CloudEvent } from '../../src/messaging/cloud-event.ts';
 import { ensureQueues } from '../../src/messaging/ensure-queues.ts';
@@ -223,6 +225,41 @@ describe('outbox: PostgreSQL outbox and PgOutboxRelay against PostgreSQL and Ela
     const r = relay({ table, deletePublished: true, listen: false });
     await drainIds(sqs, queueUrl, new Set([sent.id]));
     await waitFor(() => r.stats.published === 1);
+    const { rows } = await pool.query(`SELECT 1 FROM ${table}`);
+    assert.equal(rows.length, 0);
+  });
+
+  it('When the relay starts before its table exists, then it logs, keeps retrying and publishes once the table is there', async () => {
+    const table = uniqueName('outbox', '_');
+    tables.push(table);
+    const queue = uniqueName('outbox');
+    const queueUrl = (await ensureQueues(sqs, [{ name: queue }]))[queue] as string;
+    const lines: string[] = [];
+    const stream = new PassThrough();
+    stream.on('data', (chunk: Buffer) => lines.push(chunk.toString()));
+    const r = relay({ table, logger: createLogger({ service: 'test', stream }) });
+    await waitFor(
+      () => lines.some((line) => line.includes('outbox relay round failed')),
+      10_000,
+      'a logged failure',
+    );
+    assert.match(lines.find((line) => line.includes('round failed')) ?? '', /does not exist/);
+
+    await ensureOutboxTable(pool, { table });
+    const sent = event(1);
+    await inTransaction((client) => enqueueOutbox(client, [{ queue, event: sent }], { table }));
+    const arrivals = await drainIds(sqs, queueUrl, new Set([sent.id]));
+    assert.equal(arrivals.get(sent.id), 1);
+    await waitFor(() => r.stats.published === 1);
+  });
+
+  it('When published rows are older than the retention, then the relay purges them', async () => {
+    const { table, queue, queueUrl } = await fixture();
+    const sent = event(1);
+    await inTransaction((client) => enqueueOutbox(client, [{ queue, event: sent }], { table }));
+    const r = relay({ table, retainPublishedMs: 0, listen: false });
+    await drainIds(sqs, queueUrl, new Set([sent.id]));
+    await waitFor(() => r.stats.rounds >= 1);
     const { rows } = await pool.query(`SELECT 1 FROM ${table}`);
     assert.equal(rows.length, 0);
   });
