@@ -2,6 +2,7 @@
 // to a null stream, RED metrics, JSON body parser, problem+json, tracing via the preload).
 // Prints {"port": N} once listening.
 import { baseConfigSchema, createLogger, createService, parseConfig } from '@shoal/kit';
+import { answerCpuQueries } from './cpu-reporter.ts';
 import { nullStream } from './null-stream.ts';
 
 const config = parseConfig(baseConfigSchema, {
@@ -18,4 +19,5 @@ const service = createService({
   },
 });
 const { port } = await service.start({ port: 0, host: '127.0.0.1' });
+answerCpuQueries();
 process.stdout.write(`${JSON.stringify({ port })}\n`);

@@ -25,6 +25,8 @@ interface Measurement {
   rps: number;
   p50: number;
   p99: number;
+  /** Server CPU time (user + system) per request during the measured run, in µs. */
+  cpuPerRequestUs: number;
   non2xx: number;
   errors: number;
 }
@@ -42,9 +44,10 @@ const VARIANTS: Variant[] = [
 async function startServer(variant: Variant): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, [...variant.nodeArgs, variant.file], {
     cwd: HERE,
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
-  const lines = createInterface({ input: child.stdout });
+  // With an ipc channel in stdio, the typings no longer know stdout is a pipe; it is.
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const [first] = (await Promise.race([
     once(lines, 'line'),
     once(child, 'exit').then(() => {
@@ -59,18 +62,29 @@ function load(url: string, seconds: number): Promise<autocannon.Result> {
   return autocannon({ url, connections: CONNECTIONS, duration: seconds, pipelining: 1 });
 }
 
+/** The server child's CPU time so far (asked over IPC). */
+async function cpuUsage(child: ChildProcess): Promise<NodeJS.CpuUsage> {
+  const reply = once(child, 'message') as Promise<[NodeJS.CpuUsage]>;
+  child.send('cpu');
+  return (await reply)[0];
+}
+
 /** Warm-up (JIT, pools), then the measured run. */
 async function measure(variant: Variant): Promise<Measurement> {
   const { child, port } = await startServer(variant);
   try {
     const url = `http://127.0.0.1:${port}/hello`;
     await load(url, WARMUP_SECONDS);
+    const cpuBefore = await cpuUsage(child);
     const result = await load(url, SECONDS);
+    const cpuAfter = await cpuUsage(child);
+    const cpuUs = cpuAfter.user + cpuAfter.system - cpuBefore.user - cpuBefore.system;
     return {
       name: variant.name,
       rps: result.requests.average,
       p50: result.latency.p50,
       p99: result.latency.p99,
+      cpuPerRequestUs: cpuUs / Math.max(1, result.requests.total),
       non2xx: result.non2xx,
       errors: result.errors,
     };
@@ -89,14 +103,14 @@ for (const variant of VARIANTS) {
 }
 
 const [bare, kit] = results as [Measurement, Measurement];
-console.log('variant              rps        p50 ms  p99 ms  non-2xx  errors');
+console.log('variant              rps        p50 ms  p99 ms  cpu µs/req  non-2xx  errors');
 for (const row of results) {
   console.log(
-    `${row.name.padEnd(20)} ${row.rps.toFixed(0).padStart(9)}  ${String(row.p50).padStart(6)}  ${String(row.p99).padStart(6)}  ${String(row.non2xx).padStart(7)}  ${String(row.errors).padStart(6)}`,
+    `${row.name.padEnd(20)} ${row.rps.toFixed(0).padStart(9)}  ${String(row.p50).padStart(6)}  ${String(row.p99).padStart(6)}  ${row.cpuPerRequestUs.toFixed(0).padStart(10)}  ${String(row.non2xx).padStart(7)}  ${String(row.errors).padStart(6)}`,
   );
 }
 console.log(
-  `kit / bare: rps ${(kit.rps / bare.rps).toFixed(2)}x, p50 ${(kit.p50 / Math.max(bare.p50, 1)).toFixed(2)}x, p99 ${(kit.p99 / Math.max(bare.p99, 1)).toFixed(2)}x`,
+  `kit / bare: rps ${(kit.rps / bare.rps).toFixed(2)}x, p50 ${(kit.p50 / Math.max(bare.p50, 1)).toFixed(2)}x, p99 ${(kit.p99 / Math.max(bare.p99, 1)).toFixed(2)}x, cpu/request ${(kit.cpuPerRequestUs / bare.cpuPerRequestUs).toFixed(2)}x`,
 );
 if (bare.non2xx + bare.errors + kit.non2xx + kit.errors > 0) {
   console.error('some requests failed: the numbers above are not comparable');
