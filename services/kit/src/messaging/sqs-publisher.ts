@@ -5,8 +5,10 @@ import type { CloudEvent } from './cloud-event.ts';
 import { injectTraceAttributes } from './trace-attributes.ts';
 import type { MessageAttributes } from './trace-attributes.ts';
 
-/** SQS accepts at most 10 entries per SendMessageBatch. */
-const MAX_BATCH = 10;
+/** SQS accepts at most 10 entries per SendMessageBatch... */
+const MAX_BATCH_ENTRIES = 10;
+/** ...and refuses the whole request when their payloads together exceed its size limit. */
+const DEFAULT_MAX_BATCH_BYTES = 256 * 1024;
 
 const tracer = trace.getTracer('@shoal/kit/messaging');
 
@@ -16,6 +18,11 @@ export interface SqsPublisherOptions {
   batchRetries?: number;
   /** Pause before such a round (doubled each time). Default 100 ms. */
   batchRetryDelayMs?: number;
+  /**
+   * Payload bytes per SendMessageBatch request. Default 256 KiB, the classic SQS limit (AWS
+   * now takes 1 MiB). Events are grouped under it, so one big event never sinks its neighbours.
+   */
+  maxBatchBytes?: number;
 }
 
 /** Some events of a batch could not be published even after retries; none is silently lost. */
@@ -48,11 +55,13 @@ export class SqsPublisher {
   readonly #client: SQSClient;
   readonly #batchRetries: number;
   readonly #batchRetryDelayMs: number;
+  readonly #maxBatchBytes: number;
 
   constructor(options: SqsPublisherOptions) {
     this.#client = options.client;
     this.#batchRetries = options.batchRetries ?? 3;
     this.#batchRetryDelayMs = options.batchRetryDelayMs ?? 100;
+    this.#maxBatchBytes = options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
   }
 
   /** Sends one event; resolves with the SQS message id. */
@@ -94,8 +103,7 @@ export class SqsPublisher {
         const published: string[] = [];
         const failed: Array<{ id: string; reason: string }> = [];
         try {
-          for (let start = 0; start < events.length; start += MAX_BATCH) {
-            const chunk = events.slice(start, start + MAX_BATCH);
+          for (const chunk of batches(events, this.#maxBatchBytes)) {
             const outcome = await this.#sendChunk(queueUrl, chunk);
             published.push(...outcome.published);
             failed.push(...outcome.failed);
@@ -148,6 +156,34 @@ export class SqsPublisher {
     return { published, failed };
   }
 }
+
+/**
+ * Splits events into SendMessageBatch-sized groups: at most 10 entries and `maxBytes` of
+ * payload each; an event larger than `maxBytes` travels alone (and fails alone if too big).
+ */
+function batches(events: readonly CloudEvent[], maxBytes: number): CloudEvent[][] {
+  const groups: CloudEvent[][] = [];
+  let current: CloudEvent[] = [];
+  let currentBytes = 0;
+  for (const event of events) {
+    const bytes = Buffer.byteLength(JSON.stringify(event)) + ATTRIBUTE_BYTES_ALLOWANCE;
+    if (
+      current.length === MAX_BATCH_ENTRIES ||
+      (current.length > 0 && currentBytes + bytes > maxBytes)
+    ) {
+      groups.push(current);
+      current = [];
+      currentBytes = 0;
+    }
+    current.push(event);
+    currentBytes += bytes;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
+/** Room for the attributes of one message (ce-type, traceparent, tracestate), which count too. */
+const ATTRIBUTE_BYTES_ALLOWANCE = 1024;
 
 /** The attributes every message carries: the event type and the W3C trace context. */
 function attributesFor(event: CloudEvent): MessageAttributes {

@@ -268,6 +268,33 @@ describe('messaging: SqsPublisher and SqsConsumer against ElasticMQ', function (
     await assert.rejects(publisher.publish(missing, event(1)));
   });
 
+  it('When SQS refuses some entries of a batch, then the others are published and the error names exactly the refused ones', async () => {
+    const { url } = await queue('partial');
+    const small = [event(1), event(2), event(3)];
+    const huge = createCloudEvent({ type: 't', source: 's', data: 'x'.repeat(1100 * 1024) });
+    const error = await publisher.publishBatch(url, [small[0]!, huge, small[1]!, small[2]!]).then(
+      () => assert.fail('expected a PublishBatchError'),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof PublishBatchError, String(error));
+    assert.deepEqual(
+      error.failed.map((f) => f.id),
+      [huge.id],
+    );
+    assert.deepEqual([...error.publishedIds].sort(), small.map((e) => e.id).sort());
+    assert.equal(await messageCount(url), 3);
+  });
+
+  it('When events are large, then batches are cut under the size limit and all of them arrive', async () => {
+    const { url } = await queue('large');
+    const big = Array.from({ length: 12 }, (_, i) =>
+      createCloudEvent({ type: 't', source: 's', data: `${i % 10}`.repeat(110 * 1024) }),
+    );
+    // 1.3 MiB in all: ten of them in one request would exceed even the 1 MiB limit.
+    await publisher.publishBatch(url, big);
+    assert.equal(await messageCount(url), 12);
+  });
+
   it('When SQS is unreachable for a while, then the consumer keeps polling and consumes once it is back', async () => {
     const { url } = await queue('outage');
     const proxy = await startTcpProxy(new URL(url).origin);
