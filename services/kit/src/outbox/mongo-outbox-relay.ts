@@ -123,9 +123,10 @@ export class MongoOutboxRelay implements Worker {
       { returnDocument: 'after' },
     );
     if (candidate === null) return false;
-    // On MongoDB the claim above is atomic. FerretDB (SQLite) applies it as read-then-write, so
-    // two relays can both "win"; reading the lease back lets the overwritten one step aside,
-    // which removes most (not all) duplicate publishes there.
+    // On MongoDB the claim above is atomic. FerretDB 1.x (SQLite backend) applies it as an
+    // unlocked read-then-write (FerretDB issue #3040), so two relays can both "win"; reading
+    // the lease back lets an already-overwritten relay step aside. That catches only some of
+    // those races: on FerretDB expect duplicates (consumers dedupe by event id), on MongoDB none.
     const claimed = await collection.findOne({ _id: candidate._id, '_outboxLease.token': token });
     if (claimed === null) {
       this.stats.lostClaims++;
@@ -139,8 +140,6 @@ export class MongoOutboxRelay implements Worker {
       this.#options.resolveQueueUrl,
       pending.map((entry) => ({ queue: entry.queue, event: entry.event })),
     );
-    this.stats.published += outcome.published.length;
-    this.stats.failed += outcome.failed.size;
 
     // $pullAll of the exact entries we read removes just those, never events pushed meanwhile.
     // (Not `$pull: { _outbox: { id: { $in } } }`: FerretDB 1.x ignores $pull conditions.)
@@ -154,6 +153,7 @@ export class MongoOutboxRelay implements Worker {
       });
       // Lease lost (we were slower than leaseMs): still remove what we published, leave the lease.
       if (matchedCount === 0) await collection.updateOne({ _id: claimed._id }, pull);
+      this.stats.published += outcome.published.length;
       return true;
     }
     // Keep the lease as a backoff timer: nobody retries this document before it runs out.
@@ -166,6 +166,9 @@ export class MongoOutboxRelay implements Worker {
       ...pull,
       $set: { '_outboxLease.until': new Date(Date.now() + delay), _outboxAttempts: attempts },
     });
+    // Counted once the document says so, so whoever reads the stats can trust the document.
+    this.stats.published += outcome.published.length;
+    this.stats.failed += outcome.failed.size;
     this.#options.logger?.warn('outbox events not published yet; will retry', {
       collection: collection.collectionName,
       count: outcome.failed.size,

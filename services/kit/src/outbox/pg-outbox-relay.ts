@@ -138,8 +138,13 @@ export class PgOutboxRelay implements Worker {
           rows.map((row) => ({ queue: row.queue, event: row.payload })),
         );
         await this.#record(client, outcome.published, outcome.failed);
+        await client.query('COMMIT');
+        // Counted after COMMIT, so whoever reads the stats also sees the rows say so.
+        this.stats.published += outcome.published.length;
+        this.stats.failed += outcome.failed.size;
+      } else {
+        await client.query('COMMIT');
       }
-      await client.query('COMMIT');
       return rows.length;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -161,7 +166,6 @@ export class PgOutboxRelay implements Worker {
           : `UPDATE ${this.#table} SET published_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1)`,
         [published],
       );
-      this.stats.published += published.length;
     }
     if (failed.size > 0) {
       const reason = [...failed.values()][0] ?? 'unknown';
@@ -178,7 +182,6 @@ export class PgOutboxRelay implements Worker {
           this.#options.retryMaxDelayMs ?? 60_000,
         ],
       );
-      this.stats.failed += failed.size;
       this.#options.logger?.warn('outbox events not published yet; will retry', {
         table: this.#table,
         count: failed.size,
