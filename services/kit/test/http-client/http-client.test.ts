@@ -140,9 +140,9 @@ describe('http-client: createHttpClient against real HTTP servers', () => {
 
   it('When a slow GET times out with a retry left, then the retry gets its own timeout and succeeds', async () => {
     server.script((_req, res, hit) =>
-      hit === 1 ? setTimeout(() => json(res, 200, {}), 2_000).unref() : json(res, 200, { hit }),
+      hit === 1 ? setTimeout(() => json(res, 200, {}), 5_000).unref() : json(res, 200, { hit }),
     );
-    const res = await client({ timeoutMs: 200, retries: 1 }).get<{ hit: number }>('/slow-once');
+    const res = await client({ timeoutMs: 1_000, retries: 1 }).get<{ hit: number }>('/slow-once');
     assert.equal(res.body.hit, 2);
   });
 

@@ -8,6 +8,9 @@ import type { RunningApp } from '../auth/problem-app.ts';
 import { startTcpProxy } from '../messaging/tcp-proxy.ts';
 import type { TcpProxy } from '../messaging/tcp-proxy.ts';
 
+/** Where a test needs Redis' answer, a busy machine must not tip it into the local fallback. */
+const SLOW_MACHINE_MS = 5_000;
+
 describe('rate-limit: rateLimitMiddleware over HTTP with the real Redis', () => {
   const { REDIS_URL } = loadDepsEnv();
   let redis: Redis;
@@ -27,12 +30,14 @@ describe('rate-limit: rateLimitMiddleware over HTTP with the real Redis', () => 
       points: 2,
       durationSec: 30,
       keyPrefix: uniqueName('rl'),
+      redisTimeoutMs: SLOW_MACHINE_MS,
     });
     const perUser = createRateLimiter({
       redis,
       points: 5,
       durationSec: 30,
       keyPrefix: uniqueName('rl'),
+      redisTimeoutMs: SLOW_MACHINE_MS,
     });
     const failClosed = createRateLimiter({
       redis: deadRedis,

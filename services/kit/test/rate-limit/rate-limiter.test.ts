@@ -9,6 +9,9 @@ import {
 } from '../../src/rate-limit/rate-limiter.ts';
 import { startTcpProxy } from '../messaging/tcp-proxy.ts';
 
+/** Where a test needs Redis' answer, a busy machine must not tip it into the local fallback. */
+const SLOW_MACHINE_MS = 5_000;
+
 /** An ioredis client that retries its connection quickly (tests take Redis down and up). */
 function redisAt(url: string): Redis {
   const redis = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: () => 50 });
@@ -40,7 +43,13 @@ describe('rate-limit: createRateLimiter against the real Redis', () => {
     const redises = [client(), client()];
     await until(() => redises.every((redis) => redis.status === 'ready'));
     const replicas = redises.map((redis) =>
-      createRateLimiter({ redis, points: 10, durationSec: 60, keyPrefix }),
+      createRateLimiter({
+        redis,
+        points: 10,
+        durationSec: 60,
+        keyPrefix,
+        redisTimeoutMs: SLOW_MACHINE_MS,
+      }),
     );
     const decisions = await Promise.all(
       Array.from({ length: 40 }, (_, i) => replicas[i % 2]!.consume('203.0.113.7')),
@@ -63,6 +72,7 @@ describe('rate-limit: createRateLimiter against the real Redis', () => {
       points: 5,
       durationSec: 60,
       keyPrefix: uniqueName('rl'),
+      redisTimeoutMs: SLOW_MACHINE_MS,
     });
     assert.equal((await limiter.consume('k', 3)).remaining, 2);
     assert.equal((await limiter.consume('k', 3)).allowed, false);
@@ -103,6 +113,7 @@ describe('rate-limit: createRateLimiter against the real Redis', () => {
         points: 50,
         durationSec: 60,
         keyPrefix: uniqueName('rl'),
+        redisTimeoutMs: SLOW_MACHINE_MS,
       });
       await until(() => redis.status === 'ready');
       assert.equal((await limiter.consume('k')).local, false);
