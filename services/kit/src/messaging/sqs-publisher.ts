@@ -23,6 +23,11 @@ export interface SqsPublisherOptions {
    * now takes 1 MiB). Events are grouped under it, so one big event never sinks its neighbours.
    */
   maxBatchBytes?: number;
+  /**
+   * Bound on one SQS request, SDK retries included. Default 10 s. Without it a silent network
+   * would hang the caller, and an outbox relay would hold its claimed rows indefinitely.
+   */
+  requestTimeoutMs?: number;
 }
 
 /** Some events of a batch could not be published even after retries; none is silently lost. */
@@ -56,12 +61,14 @@ export class SqsPublisher {
   readonly #batchRetries: number;
   readonly #batchRetryDelayMs: number;
   readonly #maxBatchBytes: number;
+  readonly #requestTimeoutMs: number;
 
   constructor(options: SqsPublisherOptions) {
     this.#client = options.client;
     this.#batchRetries = options.batchRetries ?? 3;
     this.#batchRetryDelayMs = options.batchRetryDelayMs ?? 100;
     this.#maxBatchBytes = options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
   }
 
   /** Sends one event; resolves with the SQS message id. */
@@ -78,6 +85,7 @@ export class SqsPublisher {
               MessageAttributes: attributesFor(event),
               DelaySeconds: options.delaySeconds,
             }),
+            { abortSignal: AbortSignal.timeout(this.#requestTimeoutMs) },
           );
           return MessageId as string;
         } catch (error) {
@@ -135,6 +143,7 @@ export class SqsPublisher {
       try {
         const result = await this.#client.send(
           new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }),
+          { abortSignal: AbortSignal.timeout(this.#requestTimeoutMs) },
         );
         reasons = new Map(
           (result.Failed ?? []).map((f) => [f.Id ?? '', f.Message ?? f.Code ?? '']),

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
@@ -323,6 +325,24 @@ describe('messaging: SqsPublisher and SqsConsumer against ElasticMQ', function (
     } finally {
       await proxy.close();
       proxied.destroy();
+    }
+  });
+
+  it('When SQS accepts connections but never answers, then publishing gives up after requestTimeoutMs', async () => {
+    const { url } = await queue('silent');
+    const silent = createServer(() => undefined); // accepts, reads, never answers
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const stuck = sqsClient(`http://127.0.0.1:${port}`);
+    try {
+      const impatient = new SqsPublisher({ client: stuck, requestTimeoutMs: 300, batchRetries: 0 });
+      await assert.rejects(impatient.publish(url, event(1)));
+      const error = await impatient.publishBatch(url, [event(2)]).catch((e: unknown) => e);
+      assert.ok(error instanceof PublishBatchError);
+    } finally {
+      stuck.destroy();
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
     }
   });
 
