@@ -8,6 +8,12 @@ export interface BreakerOptions {
   resetTimeoutMs?: number;
 }
 
+/**
+ * What an error says about the upstream: `failure` (down or broken: counts toward opening),
+ * `healthy` (it answered, e.g. a 404: ends the streak) or `neutral` (e.g. our own cancel).
+ */
+export type ErrorVerdict = 'failure' | 'healthy' | 'neutral';
+
 /** What the breaker wraps: one logical call (all its retries included). */
 type Call<T> = () => Promise<T>;
 
@@ -23,8 +29,8 @@ export class ConsecutiveFailureBreaker {
   readonly #upstream: string;
   #consecutiveFailures = 0;
 
-  /** `isFailure` tells which errors count (e.g. not a 404: the upstream is alive). */
-  constructor(upstream: string, options: BreakerOptions, isFailure: (error: unknown) => boolean) {
+  /** `judge` tells what an error means for the upstream's health. */
+  constructor(upstream: string, options: BreakerOptions, judge: (error: unknown) => ErrorVerdict) {
     const threshold = options.failureThreshold ?? 5;
     if (!Number.isInteger(threshold) || threshold < 1) {
       throw new TypeError('breaker.failureThreshold must be a positive integer');
@@ -37,10 +43,12 @@ export class ConsecutiveFailureBreaker {
       resetTimeout: options.resetTimeoutMs ?? 10_000,
       // Opossum opens on an error percentage; we open on a streak instead (see 'failure').
       errorThresholdPercentage: 100,
-      errorFilter: (error: unknown) => !isFailure(error),
+      errorFilter: (error: unknown) => judge(error) !== 'failure',
     });
-    this.#breaker.on('success', () => {
-      this.#consecutiveFailures = 0;
+    // Opossum reports filtered errors as 'success' too; a neutral one must not end the streak.
+    this.#breaker.on('success', (outcome: unknown) => {
+      if (!(outcome instanceof Error) || judge(outcome) === 'healthy')
+        this.#consecutiveFailures = 0;
     });
     this.#breaker.on('failure', () => {
       this.#consecutiveFailures++;

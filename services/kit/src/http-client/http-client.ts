@@ -3,7 +3,7 @@ import { context, propagation } from '@opentelemetry/api';
 import { getRequestId } from '../context/request-context.ts';
 import type { Logger } from '../logger/logger.ts';
 import { ConsecutiveFailureBreaker } from './circuit-breaker.ts';
-import type { BreakerOptions, BreakerState } from './circuit-breaker.ts';
+import type { BreakerOptions, BreakerState, ErrorVerdict } from './circuit-breaker.ts';
 import {
   fullJitterDelayMs,
   isIdempotent,
@@ -103,7 +103,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const breaker =
     options.breaker === false
       ? undefined
-      : new ConsecutiveFailureBreaker(baseUrl.origin, options.breaker ?? {}, countsAsFailure);
+      : new ConsecutiveFailureBreaker(baseUrl.origin, options.breaker ?? {}, judgeUpstream);
 
   async function attempt(method: string, url: URL, init: RequestInit, signal?: AbortSignal) {
     const attemptSignal = signal
@@ -194,9 +194,9 @@ function classify(
 }
 
 /** What trips the breaker: the upstream being down or broken, not a 4xx or our own cancel. */
-function countsAsFailure(error: unknown): boolean {
-  if (error instanceof UpstreamError) return error.status >= 500;
-  return error instanceof UpstreamUnreachableError;
+function judgeUpstream(error: unknown): ErrorVerdict {
+  if (error instanceof UpstreamError) return error.status >= 500 ? 'failure' : 'healthy';
+  return error instanceof UpstreamUnreachableError ? 'failure' : 'neutral';
 }
 
 async function buildHeaders(

@@ -174,6 +174,20 @@ describe('http-client: createHttpClient against real HTTP servers', () => {
     assert.equal(c.breakerState, 'closed');
   });
 
+  it('When a caller cancels between failures, then the cancel neither counts nor ends the streak', async () => {
+    server.script((req, res) =>
+      req.url?.endsWith('/slow')
+        ? setTimeout(() => json(res, 200, {}), 5_000).unref()
+        : problem(res, 500, 'Boom'),
+    );
+    const c = client({ retries: 0, breaker: { failureThreshold: 2 } });
+    await c.get('/boom').catch(() => undefined);
+    await c.get('/slow', { signal: AbortSignal.timeout(50) }).catch(() => undefined);
+    assert.equal(c.breakerState, 'closed');
+    await c.get('/boom').catch(() => undefined);
+    assert.equal(c.breakerState, 'open');
+  });
+
   it('When the upstream answers 4xx, then the breaker does not count it (the upstream is alive)', async () => {
     server.script((_req, res) => problem(res, 404, 'Not Found'));
     const c = client({ breaker: { failureThreshold: 2 } });
