@@ -60,6 +60,10 @@ export class PgOutboxRelay implements Worker {
     if (!Number.isInteger(this.#batchSize) || this.#batchSize < 1) {
       throw new TypeError('PgOutboxRelay: batchSize must be a positive integer');
     }
+    // LISTEN keeps one connection for good; the rounds need another, or they would wait forever.
+    if (options.listen !== false && (options.pool.options.max ?? 10) < 2) {
+      throw new TypeError('PgOutboxRelay: with listen on, the pool needs max >= 2 connections');
+    }
   }
 
   start(): void {

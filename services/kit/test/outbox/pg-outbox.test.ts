@@ -285,5 +285,11 @@ describe('outbox: PostgreSQL outbox and PgOutboxRelay against PostgreSQL and Ela
         }),
       /batchSize/,
     );
+    const tiny = new pg.Pool({ connectionString: PG_URL, max: 1 });
+    assert.throws(
+      () => new PgOutboxRelay({ pool: tiny, publisher, resolveQueueUrl: queueUrlResolver(sqs) }),
+      /max >= 2/,
+    );
+    await tiny.end();
   });
 });
