@@ -162,13 +162,14 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   async function request<T>(method: string, path: string, requestOptions: RequestOptions = {}) {
     const verb = method.toUpperCase();
     const url = resolveUrl(baseUrl, path, requestOptions.query);
-    const headers = await buildHeaders(options, requestOptions);
-    const init: RequestInit = { headers };
-    if (requestOptions.body !== undefined) {
-      headers['content-type'] = 'application/json';
-      init.body = JSON.stringify(requestOptions.body);
-    }
-    const call = () => callWithRetries(verb, url, init, requestOptions.signal);
+    const body =
+      requestOptions.body === undefined ? undefined : JSON.stringify(requestOptions.body);
+    // Headers (and so the service token) are only fetched once the breaker lets the call through.
+    const call = async () => {
+      const headers = await buildHeaders(options, requestOptions);
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      return callWithRetries(verb, url, { headers, body }, requestOptions.signal);
+    };
     return (await (breaker ? breaker.run(call) : call())) as HttpResponse<T>;
   }
 

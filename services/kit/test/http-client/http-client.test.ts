@@ -148,7 +148,12 @@ describe('http-client: createHttpClient against real HTTP servers', () => {
 
   it('When consecutive failures reach the threshold, then the breaker opens and fails fast without calling the upstream', async () => {
     server.script((_req, res) => problem(res, 500, 'Boom'));
-    const c = client({ retries: 0, breaker: { failureThreshold: 3, resetTimeoutMs: 150 } });
+    let tokensFetched = 0;
+    const c = client({
+      retries: 0,
+      breaker: { failureThreshold: 3, resetTimeoutMs: 150 },
+      bearerToken: () => Promise.resolve(`token-${++tokensFetched}`),
+    });
     for (let i = 0; i < 3; i++)
       assert.ok((await rejection(c.get('/boom'))) instanceof UpstreamError);
     assert.equal(c.breakerState, 'open');
@@ -157,6 +162,7 @@ describe('http-client: createHttpClient against real HTTP servers', () => {
     assert.ok(fast instanceof CircuitOpenError);
     assert.match(fast.message, /circuit to http:\/\/127\.0\.0\.1:\d+ is open/);
     assert.equal(server.received.length, 3, 'an open breaker must not reach the upstream');
+    assert.equal(tokensFetched, 3, 'nor ask for a service token');
 
     // After the reset timeout one trial goes through; its success closes the circuit.
     server.script((_req, res) => json(res, 200, {}));
