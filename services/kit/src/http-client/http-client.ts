@@ -25,8 +25,11 @@ export interface HttpClientOptions {
   maxRetryDelayMs?: number;
   /** Circuit breaker settings, or false for none. On by default. */
   breaker?: BreakerOptions | false;
-  /** Supplies a bearer token for each request (e.g. clientCredentialsTokenProvider). */
-  bearerToken?: () => Promise<string>;
+  /**
+   * Supplies a bearer token for each request (e.g. clientCredentialsTokenProvider). When it
+   * has `invalidate()`, a 401 answer drops the cached token and the call is sent once more.
+   */
+  bearerToken?: (() => Promise<string>) & { invalidate?: () => void };
   /** Headers sent with every request. */
   headers?: Record<string, string>;
   /** Logs retries and breaker trips, when given. */
@@ -165,10 +168,22 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const body =
       requestOptions.body === undefined ? undefined : JSON.stringify(requestOptions.body);
     // Headers (and so the service token) are only fetched once the breaker lets the call through.
-    const call = async () => {
+    const send = async () => {
       const headers = await buildHeaders(options, requestOptions);
       if (body !== undefined) headers['content-type'] = 'application/json';
       return callWithRetries(verb, url, { headers, body }, requestOptions.signal);
+    };
+    const call = async () => {
+      try {
+        return await send();
+      } catch (error) {
+        // A 401 means the request was not processed: safe to resend, even a POST, with a
+        // fresh token (the cached one was revoked, or signed by a key since rotated out).
+        const invalidate = options.bearerToken?.invalidate;
+        if (!(error instanceof UpstreamError && error.status === 401 && invalidate)) throw error;
+        invalidate();
+        return send();
+      }
     };
     return (await (breaker ? breaker.run(call) : call())) as HttpResponse<T>;
   }

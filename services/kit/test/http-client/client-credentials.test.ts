@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { clientCredentialsTokenProvider } from '../../src/http-client/client-credentials.ts';
 import { createHttpClient } from '../../src/http-client/http-client.ts';
+import { UpstreamError } from '../../src/http-client/upstream-errors.ts';
 import { json, startScriptedServer } from './scripted-server.ts';
 import type { ScriptedServer } from './scripted-server.ts';
 
@@ -85,6 +86,41 @@ describe('http-client: clientCredentialsTokenProvider against a real token endpo
   it('When the endpoint fails with a non-JSON body, then the error shows the text', async () => {
     tokenServer.script((_req, res) => res.writeHead(500).end('upstream exploded'));
     await assert.rejects(provider()(), /answered 500: upstream exploded/);
+  });
+
+  it('When the upstream answers 401 to a cached token, then the client fetches a fresh one and resends once', async () => {
+    issueTokens(3600);
+    const upstream = await startScriptedServer((req, res) =>
+      req.headers.authorization === 'Bearer token-1'
+        ? json(res, 401, { title: 'Unauthorized' })
+        : json(res, 200, { auth: req.headers.authorization }),
+    );
+    try {
+      const c = createHttpClient({ baseUrl: upstream.url, bearerToken: provider(), retries: 0 });
+      const res = await c.post<{ auth: string }>('/orders', { n: 1 });
+      assert.equal(res.body.auth, 'Bearer token-2');
+      assert.equal(upstream.received.length, 2);
+      assert.equal(tokenServer.received.length, 2);
+    } finally {
+      await upstream.close();
+    }
+  });
+
+  it('When the fresh token is refused too, then the 401 reaches the caller (no loop)', async () => {
+    issueTokens(3600);
+    const upstream = await startScriptedServer((_req, res) =>
+      json(res, 401, { title: 'Unauthorized' }),
+    );
+    try {
+      const c = createHttpClient({ baseUrl: upstream.url, bearerToken: provider() });
+      await assert.rejects(
+        c.get('/x'),
+        (e: unknown) => e instanceof UpstreamError && e.status === 401,
+      );
+      assert.equal(upstream.received.length, 2);
+    } finally {
+      await upstream.close();
+    }
   });
 
   it('When plugged into an http client, then upstream calls carry the service token', async () => {
