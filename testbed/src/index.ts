@@ -1,2 +1,3 @@
 export * from './deps-env.ts';
 export * from './unique-name.ts';
+export * from './kube-testbed.ts';
