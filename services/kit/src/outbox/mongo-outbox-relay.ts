@@ -123,10 +123,11 @@ export class MongoOutboxRelay implements Worker {
       { returnDocument: 'after' },
     );
     if (candidate === null) return false;
-    // On MongoDB the claim above is atomic. FerretDB 1.x (SQLite backend) applies it as an
-    // unlocked read-then-write (FerretDB issue #3040), so two relays can both "win"; reading
-    // the lease back lets an already-overwritten relay step aside. That catches only some of
-    // those races: on FerretDB expect duplicates (consumers dedupe by event id), on MongoDB none.
+    // On MongoDB the claim above is atomic. FerretDB 1.x (SQLite backend, our test server)
+    // reads the whole document and writes it back without a lock (FerretDB issue #3040), so two
+    // relays can both "win", and a late stale write can even restore entries already pulled.
+    // Reading the lease back lets an already-overwritten relay step aside; it catches only
+    // some races. There: expect duplicates, never losses (consumers dedupe by event id).
     const claimed = await collection.findOne({ _id: candidate._id, '_outboxLease.token': token });
     if (claimed === null) {
       this.stats.lostClaims++;
