@@ -20,6 +20,10 @@ source "$here/versions.sh"
 force=no
 [[ "${1:-}" == "--force" ]] && force=yes
 
+# The Go toolchain of this machine image lives in /usr/local/go; a non-login shell (CI,
+# make) may not have it on PATH.
+command -v go >/dev/null || PATH="/usr/local/go/bin:$PATH"
+
 bin_dir="$KUBE_BIN_DIR"
 stamp_file="$KUBE_CACHE_DIR/build.stamp"
 

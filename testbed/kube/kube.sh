@@ -58,13 +58,13 @@ pid_of() {
   echo "$pid"
 }
 
-# Pids of every process running one of our binaries with our state dir on its command
-# line, pid file or not (e.g. after an interrupted `up`). Never anyone else's.
-our_stray_pids() {
-  local p exe
+# Pids of processes running our binary <name> with our state dir on their command line,
+# pid file or not (e.g. after an interrupted `up`). Never anyone else's.
+stray_pids_of() {
+  local name="$1" p exe
   for p in /proc/[0-9]*; do
     exe="$(readlink "$p/exe" 2>/dev/null || true)"
-    [[ "$exe" == "$bin/"* ]] || continue
+    [[ "${exe% (deleted)}" == "$bin/$name" ]] || continue
     tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF "$state/" && echo "${p#/proc/}"
   done
 }
@@ -290,9 +290,10 @@ down() {
       log "stopped $name"
     fi
     rm -f "$run_dir/$name.pid"
-  done
-  for pid in $(our_stray_pids); do
-    stop_pid "$pid" "stray $(basename "$(readlink "/proc/$pid/exe" 2>/dev/null || echo process)")"
+    for pid in $(stray_pids_of "$name"); do
+      stop_pid "$pid" "$name"
+      log "stopped $name (pid $pid, had no pid file)"
+    done
   done
   log "Kubernetes testbed is down"
 }
