@@ -8,6 +8,7 @@ export * from './errors/problem-types.ts';
 export * from './errors/error-middleware.ts';
 export * from './health/health.ts';
 export * from './http/access-log.ts';
+export * from './http/body-parser.ts';
 export * from './http/json-body.ts';
 export * from './http/request-id.ts';
 export * from './http/route-template.ts';

@@ -47,12 +47,20 @@ export function bodyTooLargeProblem(limitBytes: number | undefined): HttpProblem
   });
 }
 
-/** 415 for a body that is not JSON where JSON is expected. */
-export function unsupportedMediaTypeProblem(contentType: string | undefined): HttpProblem {
+/**
+ * 415 for a body of a type the route does not take. `accepted` lists the media types it
+ * does take (default JSON only); they are named in the detail and in Accept-Post/-Patch.
+ */
+export function unsupportedMediaTypeProblem(
+  contentType: string | undefined,
+  accepted: readonly string[] = ['application/json'],
+): HttpProblem {
+  const got = contentType === undefined ? 'no content type' : JSON.stringify(contentType);
+  const acceptedList = accepted.join(', ');
   return new HttpProblem(415, 'Unsupported Media Type', {
     type: problemType('unsupported-media-type'),
-    detail: `Expected an application/json body, got ${contentType === undefined ? 'no content type' : JSON.stringify(contentType)}.`,
-    headers: { 'Accept-Post': 'application/json', 'Accept-Patch': 'application/json' },
+    detail: `Expected an ${accepted.join(' or ')} body, got ${got}.`,
+    headers: { 'Accept-Post': acceptedList, 'Accept-Patch': acceptedList },
   });
 }
 

@@ -8,7 +8,7 @@ import { notFoundHandler, problemMiddleware } from '../errors/error-middleware.t
 import { Health } from '../health/health.ts';
 import type { HealthCheck } from '../health/health.ts';
 import { accessLogMiddleware } from '../http/access-log.ts';
-import { jsonBodyMiddleware } from '../http/json-body.ts';
+import { serviceBodyMiddleware } from '../http/body-parser.ts';
 import { requestIdMiddleware } from '../http/request-id.ts';
 import { Lifecycle } from '../lifecycle/lifecycle.ts';
 import type { Closer, Worker } from '../lifecycle/worker.ts';
@@ -49,6 +49,11 @@ export interface ServiceOptions<Config extends BaseConfig> {
   logger?: Logger;
   /** Per-check /readyz timeout (default 2000 ms). */
   checkTimeoutMs?: number;
+  /**
+   * Parse JSON and form bodies before the routes (default true). `false` mounts no body
+   * parser at all, so request bodies stay unread streams (a proxy pipes them on as they come).
+   */
+  parseBodies?: boolean;
 }
 
 /** A wired service, not yet listening. */
@@ -65,7 +70,7 @@ export interface Service<Config extends BaseConfig> extends ServiceContext<Confi
 }
 
 /**
- * Wires a Shoal service: request ids, access log, RED metrics, JSON bodies with a limit,
+ * Wires a Shoal service: request ids, access log, RED metrics, JSON and form bodies with a limit,
  * /livez, /readyz, /metrics, the service's routes, 404 and problem+json errors, and the
  * graceful shutdown. Does no I/O until start().
  */
@@ -100,7 +105,7 @@ export function createService<Config extends BaseConfig>(
   app.get('/livez', health.livenessHandler());
   app.get('/readyz', health.readinessHandler());
   app.get('/metrics', metricsHandler(metrics));
-  app.use(jsonBodyMiddleware(config.BODY_LIMIT));
+  if (options.parseBodies ?? true) app.use(serviceBodyMiddleware(config.BODY_LIMIT));
 
   const context: ServiceContext<Config> = {
     config,

@@ -96,7 +96,7 @@ describe('errors: every failure is problem+json', () => {
     assert.equal(body['detail'], 'The request body is larger than 1024 bytes.');
   });
 
-  it('When a JSON route gets a non-JSON body, then 415', async () => {
+  it('When a route gets a body that is neither JSON nor a form, then 415', async () => {
     const response = await fetch(`${running.url}/api/users`, {
       method: 'POST',
       headers: { 'content-type': 'text/plain' },
@@ -105,7 +105,10 @@ describe('errors: every failure is problem+json', () => {
     assert.equal(response.status, 415);
     const body = (await response.json()) as Record<string, unknown>;
     assert.equal(body['type'], `${PROBLEM_TYPE_BASE}unsupported-media-type`);
-    assert.equal(response.headers.get('accept-post'), 'application/json');
+    assert.equal(
+      response.headers.get('accept-post'),
+      'application/json, application/x-www-form-urlencoded',
+    );
   });
 
   it('When a body comes without any content type, then 415', async () => {
@@ -118,7 +121,7 @@ describe('errors: every failure is problem+json', () => {
     assert.equal(response.status, 415);
     assert.equal(
       response.body['detail'],
-      'Expected an application/json body, got no content type.',
+      'Expected an application/json or application/x-www-form-urlencoded body, got no content type.',
     );
   });
 
