@@ -44,6 +44,7 @@ export function useTestNamespace(
       return kubeConfig;
     },
   };
+  const { before, after } = mochaHooks();
   before(async function () {
     this.timeout(120_000);
     name = await createTestNamespace(prefix, { ...options, kubeConfig: handle.kubeConfig });
@@ -53,6 +54,22 @@ export function useTestNamespace(
     if (name !== undefined) await deleteTestNamespace(name, handle.kubeConfig);
   });
   return handle;
+}
+
+/** The part of mocha's hook API used here. */
+interface MochaHooks {
+  before: (hook: (this: { timeout(ms: number): void }) => Promise<void>) => void;
+  after: (hook: (this: { timeout(ms: number): void }) => Promise<void>) => void;
+}
+
+// Read from the globals mocha installs rather than through @types/mocha, so packages that
+// import @shoal/testbed without mocha's types still typecheck.
+function mochaHooks(): MochaHooks {
+  const globals = globalThis as unknown as Partial<MochaHooks>;
+  if (typeof globals.before !== 'function' || typeof globals.after !== 'function') {
+    throw new Error('useTestNamespace() must be called inside a mocha describe()');
+  }
+  return { before: globals.before, after: globals.after };
 }
 
 /** Creates a uniquely named namespace and waits until pods can be made in it (its default ServiceAccount exists). */
