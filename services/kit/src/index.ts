@@ -3,6 +3,7 @@ export * from './context/request-context.ts';
 export * from './config/base-schema.ts';
 export * from './config/config-error.ts';
 export * from './config/load-config.ts';
+export * from './config/secret.ts';
 export * from './errors/problem.ts';
 export * from './errors/problem-types.ts';
 export * from './errors/error-middleware.ts';

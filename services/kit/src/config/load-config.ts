@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import { ConfigError } from './config-error.ts';
+import { isMarkedSecret } from './secret.ts';
 
 /** Where the configuration comes from; both default to the real process. */
 export interface ConfigSources {
@@ -21,17 +22,35 @@ function readEnvFile(path: string): Record<string, string> {
   }
 }
 
-/** The expectation printed for a variable: its schema description, else zod's own message. */
-function expectationOf(schema: z.ZodType, key: string | undefined): string | undefined {
-  if (key === undefined || !(schema instanceof z.ZodObject)) return undefined;
+/** A variable's schema and every schema it wraps (`.default()`, `.optional()`, pipes), outside in. */
+function* fieldLayers(schema: z.ZodType, key: string | undefined): Generator<z.ZodType> {
+  if (key === undefined || !(schema instanceof z.ZodObject)) return;
   let field = (schema.shape as Record<string, z.ZodType | undefined>)[key];
-  // `.default()`, `.optional()` and pipes wrap the described schema: look inside them too.
   while (field !== undefined) {
-    if (field.description !== undefined) return field.description;
+    yield field;
     const def = field.def as { innerType?: z.ZodType; in?: z.ZodType };
     field = def.innerType ?? def.in;
   }
+}
+
+/** The expectation printed for a variable: its schema description, else zod's own message. */
+function expectationOf(schema: z.ZodType, key: string | undefined): string | undefined {
+  for (const layer of fieldLayers(schema, key)) {
+    if (layer.description !== undefined) return layer.description;
+  }
   return undefined;
+}
+
+/** Whether the variable is marked secret (`secret()` / `.meta({ secret: true })`) at any layer. */
+function isSecretVariable(schema: z.ZodType, key: string | undefined): boolean {
+  for (const layer of fieldLayers(schema, key)) if (isMarkedSecret(layer)) return true;
+  return false;
+}
+
+/** What the error line shows of a bad value: the value itself, or only the length of a secret. */
+function describeValue(value: string, isSecret: boolean): string {
+  if (!isSecret) return JSON.stringify(value);
+  return `a value of ${value.length} character${value.length === 1 ? '' : 's'}`;
 }
 
 /** One human line per bad variable, naming it, what was expected and what was found. */
@@ -51,7 +70,7 @@ function describeIssues(
       name,
       value === undefined
         ? `${name} is missing (expected ${expected})`
-        : `${name} must be ${expected} (got ${JSON.stringify(value)})`,
+        : `${name} must be ${expected} (got ${describeValue(value, isSecretVariable(schema, key))})`,
     );
   }
   return [...lines.values()];

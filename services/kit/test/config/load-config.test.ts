@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { baseConfigSchema } from '../../src/config/base-schema.ts';
 import { ConfigError } from '../../src/config/config-error.ts';
 import { parseConfig } from '../../src/config/load-config.ts';
+import { secret } from '../../src/config/secret.ts';
 import { spawnNode } from '../support/child-process.ts';
 
 /** Parses the base schema from exactly `env`, without any .env file. */
@@ -103,6 +104,68 @@ describe('config: loadConfig / parseConfig', () => {
       }),
     );
     assert.match(error.message, /^config: DATABASE_URL must be .+ \(got "not a url"\)$/);
+  });
+
+  it('When a secret variable has a bad value, then the line names it and the length, never the value', () => {
+    const schema = baseConfigSchema.extend({
+      SIGNING_KEY: secret(z.string().min(32).describe('at least 32 characters')),
+      // The mark may sit inside or outside .optional()/.default() and on pipes.
+      DB_PASSWORD: secret(z.string().regex(/^\S+$/)).optional(),
+      API_TOKEN: z
+        .string()
+        .regex(/^tok_/)
+        .transform((token) => token.slice(4))
+        .meta({ secret: true })
+        .default('tok_default'),
+    });
+    const error = configErrorOf(() =>
+      parseConfig(schema, {
+        env: {
+          SERVICE_NAME: 'user',
+          SIGNING_KEY: 'hunter2',
+          DB_PASSWORD: 'pass word',
+          API_TOKEN: 'x',
+        },
+        envFile: false,
+      }),
+    );
+    assert.equal(
+      error.problems[0],
+      'SIGNING_KEY must be at least 32 characters (got a value of 7 characters)',
+    );
+    assert.match(
+      error.problems[1] ?? '',
+      /^DB_PASSWORD must be .+ \(got a value of 9 characters\)$/,
+    );
+    assert.match(error.problems[2] ?? '', /^API_TOKEN must be .+ \(got a value of 1 character\)$/);
+    for (const value of ['hunter2', 'pass word', '"x"']) {
+      assert.ok(!error.message.includes(value), `the message must not contain ${value}`);
+    }
+  });
+
+  it('When secret variables are valid, then they parse like any other (the mark changes only errors)', () => {
+    const schema = baseConfigSchema.extend({
+      SIGNING_KEY: secret(z.string().min(8)),
+      API_TOKEN: z.string().meta({ secret: true }).default('none'),
+    });
+    const config = parseConfig(schema, {
+      env: { SERVICE_NAME: 'user', SIGNING_KEY: 'long enough' },
+      envFile: false,
+    });
+    assert.equal(config.SIGNING_KEY, 'long enough');
+    assert.equal(config.API_TOKEN, 'none');
+  });
+
+  it('When a process starts with a bad secret, then stderr has the variable and length but not the value', async () => {
+    const child = spawnNode('test/fixtures/config-exit.ts', {
+      SERVICE_NAME: 'user',
+      FIXTURE_SECRET: 'sk_live_123',
+    });
+    assert.equal(await child.exited, 1);
+    assert.equal(
+      child.stderr(),
+      'config: FIXTURE_SECRET must be a key starting with "whsec_" (got a value of 11 characters)\n',
+    );
   });
 
   it('When a .env file and the environment both set a variable, then the environment wins', () => {
