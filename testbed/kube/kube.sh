@@ -122,7 +122,8 @@ check_port_free() {
 up() {
   local started=$SECONDS
   mkdir -p "$run_dir" "$log_dir" "$etcd_data"
-  "$here/build.sh" | sed -u '$d' # build.sh's last line is the bin dir: keep the log tidy
+  # build.sh ends by printing the bin dir (for scripts); progress lines pass through live.
+  "$here/build.sh" | { grep --line-buffered -vxF "$bin" || true; }
   "$here/pki.sh" "$pki" "$apiserver_url"
 
   check_port_free etcd "$etcd_client_port"
