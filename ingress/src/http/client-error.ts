@@ -11,7 +11,9 @@ const STATUS_BY_CODE: Record<string, [number, string]> = {
  * one that already left gets nothing.
  */
 export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
-  if (error.code === 'ECONNRESET' || !socket.writable) {
+  // A response already under way (a body timing out mid-proxy) cannot get a second status line.
+  const response = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || response?.headersSent === true) {
     socket.destroy();
     return;
   }

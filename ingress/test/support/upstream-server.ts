@@ -5,6 +5,7 @@
 //                     had arrived before the request had ended upstream (streaming proof)
 //   /stall-body       sends headers and a first chunk, then stalls
 //   anything else     { method, url, headers, bodyBytes }
+import { EventEmitter, once } from 'node:events';
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,12 +25,15 @@ export interface Upstream {
   server: Server;
   /** Requests received, in order. */
   received: Echo[];
+  /** Resolves when a request to `path` has delivered its first body bytes (before it ended). */
+  firstBodyBytes(path: string): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Starts an echo upstream on 127.0.0.1 (port 0 = any). */
 export async function startUpstream(port = 0): Promise<Upstream> {
   const received: Echo[] = [];
+  const bodyStarted = new EventEmitter();
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://upstream');
     if (url.pathname === '/stall-body') {
@@ -40,6 +44,7 @@ export async function startUpstream(port = 0): Promise<Upstream> {
     let bodyBytes = 0;
     let chunks = 0;
     req.on('data', (chunk: Buffer) => {
+      if (bodyBytes === 0) bodyStarted.emit(url.pathname);
       bodyBytes += chunk.length;
       chunks++;
     });
@@ -73,6 +78,7 @@ export async function startUpstream(port = 0): Promise<Upstream> {
     port: bound,
     server,
     received,
+    firstBodyBytes: (path) => once(bodyStarted, path).then(() => undefined),
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
