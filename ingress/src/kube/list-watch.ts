@@ -22,6 +22,8 @@ export interface ListWatchOptions<T extends KubernetesObject> {
   onChange: (objects: ReadonlyMap<string, T>) => void;
   /** Called on every failure the loop recovers from (for logs and metrics). */
   onError: (error: Error, phase: 'list' | 'watch') => void;
+  /** Told why the collection is listed again: `gone` (410: our version expired), `ended`, `error`. */
+  onRelist?: (reason: 'gone' | 'ended' | 'error') => void;
   /** First retry delay (default 250 ms), doubled up to maxBackoffMs (default 10 s), jittered. */
   minBackoffMs?: number;
   maxBackoffMs?: number;
@@ -83,6 +85,7 @@ export class ListWatch<T extends KubernetesObject> {
       // Watch until the stream ends; a stream that delivered events resets the backoff.
       const outcome = await this.#watch(resourceVersion);
       if (this.#stopped) return;
+      this.#options.onRelist?.(outcome.gone ? 'gone' : outcome.error ? 'error' : 'ended');
       if (outcome.healthy) backoff = min;
       if (outcome.error) this.#options.onError(outcome.error, 'watch');
       if (outcome.error || !outcome.healthy) {
@@ -93,11 +96,11 @@ export class ListWatch<T extends KubernetesObject> {
   }
 
   /** One watch from `resourceVersion`; resolves when it ends, saying whether it went well. */
-  #watch(resourceVersion: string): Promise<{ healthy: boolean; error?: Error }> {
+  #watch(resourceVersion: string): Promise<WatchOutcome> {
     return new Promise((resolve) => {
       let sawEvent = false;
       let settled = false;
-      const finish = (result: { healthy: boolean; error?: Error }): void => {
+      const finish = (result: WatchOutcome): void => {
         if (settled) return;
         settled = true;
         this.#abort?.abort();
@@ -109,6 +112,7 @@ export class ListWatch<T extends KubernetesObject> {
           const gone = object.code === 410;
           finish({
             healthy: gone,
+            gone,
             error: gone
               ? undefined
               : new Error(`watch error ${object.code ?? '?'}: ${object.message ?? 'unknown'}`),
@@ -162,6 +166,15 @@ export class ListWatch<T extends KubernetesObject> {
       );
     });
   }
+}
+
+/** How one watch ended. */
+interface WatchOutcome {
+  /** It delivered events or lasted a while: re-list at once. */
+  healthy: boolean;
+  /** The server said 410 Gone: our resourceVersion is too old. */
+  gone?: boolean;
+  error?: Error;
 }
 
 /** `<namespace>/<name>` (cluster-scoped objects: `/<name>`). */

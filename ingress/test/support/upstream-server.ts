@@ -1,10 +1,10 @@
 // A real HTTP upstream for the gateway's tests. It answers with what it received, so tests
 // can see exactly what the gateway forwarded:
-//   /slow?ms=N        waits N ms before answering (timeouts)
+//   .../slow?ms=N     waits N ms before answering (timeouts, requests in flight)
 //   /upload           streams the body in, answers with its byte count and how many chunks
 //                     had arrived before the request had ended upstream (streaming proof)
 //   /stall-body       sends headers and a first chunk, then stalls
-//   anything else     { method, url, headers, bodyBytes }
+//   anything else     { method, url, headers, bodyBytes, server: <name> }
 import { EventEmitter, once } from 'node:events';
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
@@ -31,7 +31,7 @@ export interface Upstream {
 }
 
 /** Starts an echo upstream on 127.0.0.1 (port 0 = any). */
-export async function startUpstream(port = 0): Promise<Upstream> {
+export async function startUpstream(name = 'upstream', port = 0): Promise<Upstream> {
   const received: Echo[] = [];
   const bodyStarted = new EventEmitter();
   const server = createServer((req, res) => {
@@ -57,7 +57,7 @@ export async function startUpstream(port = 0): Promise<Upstream> {
       };
       received.push(echo);
       const answer = (): void => {
-        const body = JSON.stringify({ ...echo, chunks });
+        const body = JSON.stringify({ ...echo, chunks, server: name });
         res.writeHead(200, {
           'content-type': 'application/json',
           'content-length': Buffer.byteLength(body),
@@ -67,7 +67,7 @@ export async function startUpstream(port = 0): Promise<Upstream> {
         res.end(body);
       };
       const delay = Number(url.searchParams.get('ms') ?? 0);
-      if (url.pathname === '/slow' && delay > 0) setTimeout(answer, delay);
+      if (url.pathname.endsWith('/slow') && delay > 0) setTimeout(answer, delay);
       else answer();
     });
   });
