@@ -17,13 +17,18 @@ describe('the shoal IngressClass on the Kubernetes testbed', function () {
   const namespace = useTestNamespace('gw');
   const ourClass = uniqueName('shoal');
   const otherClass = uniqueName('other');
-  let api: NetworkingV1Api;
+  let api: NetworkingV1Api | undefined;
   let blue: Upstream;
   let green: Upstream;
   let gateway: GatewayUnderTest;
 
+  const networking = (): NetworkingV1Api => {
+    api ??= namespace.kubeConfig.makeApiClient(NetworkingV1Api);
+    return api;
+  };
+
   before(async () => {
-    api = namespace.kubeConfig.makeApiClient(NetworkingV1Api);
+    const api = networking();
     await api.createIngressClass({
       body: { metadata: { name: ourClass }, spec: { controller: GATEWAY_CONTROLLER } },
     });
@@ -59,8 +64,9 @@ describe('the shoal IngressClass on the Kubernetes testbed', function () {
     await gateway?.stop();
     await blue?.close();
     await green?.close();
-    for (const name of [ourClass, otherClass])
-      await api.deleteIngressClass({ name }).catch(() => {});
+    for (const name of [ourClass, otherClass]) {
+      await api?.deleteIngressClass({ name }).catch(() => {});
+    }
   });
 
   function ingress(name: string, path: string, service: string, className = ourClass): V1Ingress {
@@ -95,7 +101,7 @@ describe('the shoal IngressClass on the Kubernetes testbed', function () {
   };
 
   it('When an Ingress of our class is created, then its route is served and its status shows our address', async () => {
-    await api.createNamespacedIngress({
+    await networking().createNamespacedIngress({
       namespace: namespace.name,
       body: ingress('orders', '/orders', 'blue'),
     });
@@ -116,11 +122,14 @@ describe('the shoal IngressClass on the Kubernetes testbed', function () {
     await eventually(() =>
       assert.ok(blue.received.some((echo) => echo.url === '/orders/slow?ms=1500')),
     );
-    await api.replaceNamespacedIngress({
+    await networking().replaceNamespacedIngress({
       name: 'orders',
       namespace: namespace.name,
       body: {
-        ...(await api.readNamespacedIngress({ name: 'orders', namespace: namespace.name })),
+        ...(await networking().readNamespacedIngress({
+          name: 'orders',
+          namespace: namespace.name,
+        })),
         spec: ingress('orders', '/orders', 'green').spec,
       },
     });
@@ -131,31 +140,34 @@ describe('the shoal IngressClass on the Kubernetes testbed', function () {
   });
 
   it('When an Ingress of another class is created, then the gateway ignores it', async () => {
-    await api.createNamespacedIngress({
+    await networking().createNamespacedIngress({
       namespace: namespace.name,
       body: ingress('foreign', '/foreign', 'blue', otherClass),
     });
     // A later Ingress of ours becoming visible proves the earlier foreign one was seen.
-    await api.createNamespacedIngress({
+    await networking().createNamespacedIngress({
       namespace: namespace.name,
       body: ingress('marker', '/marker', 'blue'),
     });
     await eventually(async () => assert.equal(await upstreamOf('/marker'), 'blue'));
     assert.equal((await get('/foreign')).status, 404);
-    const foreign = await api.readNamespacedIngress({ name: 'foreign', namespace: namespace.name });
+    const foreign = await networking().readNamespacedIngress({
+      name: 'foreign',
+      namespace: namespace.name,
+    });
     assert.equal(foreign.status?.loadBalancer?.ingress, undefined);
   });
 
   it('When the Ingress is deleted, then its route is gone', async () => {
-    await api.deleteNamespacedIngress({ name: 'orders', namespace: namespace.name });
+    await networking().deleteNamespacedIngress({ name: 'orders', namespace: namespace.name });
     await eventually(async () => assert.equal((await get('/orders/3')).status, 404));
   });
 
   it('When an Ingress has an invalid annotation, then it is not served and the others are', async () => {
     const bad = ingress('bad', '/bad', 'blue');
     bad.metadata = { ...bad.metadata, annotations: { 'shoal.dev/rate-limit': 'lots' } };
-    await api.createNamespacedIngress({ namespace: namespace.name, body: bad });
-    await api.createNamespacedIngress({
+    await networking().createNamespacedIngress({ namespace: namespace.name, body: bad });
+    await networking().createNamespacedIngress({
       namespace: namespace.name,
       body: ingress('after-bad', '/after-bad', 'green'),
     });
