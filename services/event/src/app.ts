@@ -153,3 +153,6 @@ export function createEventService(
     stop: () => service.stop(),
   };
 }
+
+export { eventConfigSchema } from './config.ts';
+export type { EventConfig } from './config.ts';
