@@ -41,6 +41,9 @@ export function createEdgeProxy(
     plugins: [proxyEventsPlugin],
     on: {
       proxyReq: (proxyReq: ClientRequest, req: IncomingMessage) => {
+        // Nagle on a request/response socket adds the peer's delayed-ACK wait to small
+        // writes; nginx and Node's own server turn it off too.
+        proxyReq.setNoDelay(true);
         const state = edgeRequest(req);
         state.upstreamRequest = proxyReq;
         const timeoutMs = state.route?.policy.timeoutMs ?? 60_000;
