@@ -1,6 +1,8 @@
 import jwt from 'jsonwebtoken';
 import type { JwtPayload } from 'jsonwebtoken';
 import { JwksClient } from 'jwks-rsa';
+import type { SigningKey } from 'jwks-rsa';
+import { ParsedKeyCache } from './parsed-key-cache.ts';
 import type { AuthContext } from './auth-context.ts';
 
 /** The only signature algorithm the platform accepts; pinned so `none` and HS* are refused. */
@@ -55,6 +57,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     jwksRequestsPerMinute: options.jwksRequestsPerMinute ?? 10,
     timeout: options.jwksTimeoutMs ?? 5_000,
   });
+  const parsedKeys = new ParsedKeyCache();
   const audience = typeof options.audience === 'string' ? options.audience : [...options.audience];
   if (audience.length === 0) throw new TypeError('createTokenVerifier: audience must not be empty');
 
@@ -62,7 +65,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     const header = decodeHeader(token);
     // Refuse before any key lookup, so junk tokens never cause JWKS traffic.
     if (header.alg !== ALGORITHM) throw new TokenRejectedError('unsupported algorithm');
-    const publicKey = await signingKey(jwks, header.kid);
+    const publicKey = parsedKeys.keyObjectOf(header.kid, await signingKey(jwks, header.kid));
     let payload: JwtPayload;
     try {
       payload = jwt.verify(token, publicKey, {
@@ -84,23 +87,33 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   };
 }
 
+/**
+ * Reads only the JOSE header (alg, kid) to pick the key: decoding the whole token here would
+ * do again what jwt.verify does anyway. jwt.verify then checks the full structure.
+ */
 function decodeHeader(token: string): { alg?: unknown; kid?: string } {
-  const decoded = jwt.decode(token, { complete: true });
-  if (decoded === null || typeof decoded.header !== 'object') {
+  const end = token.indexOf('.');
+  let header: unknown;
+  try {
+    header = JSON.parse(Buffer.from(token.slice(0, end), 'base64url').toString('utf8'));
+  } catch {
+    header = undefined;
+  }
+  if (end < 1 || typeof header !== 'object' || header === null || Array.isArray(header)) {
     throw new TokenRejectedError('malformed token');
   }
-  const kid = decoded.header.kid;
+  const { alg, kid } = header as { alg?: unknown; kid?: unknown };
   if (kid !== undefined && typeof kid !== 'string') throw new TokenRejectedError('malformed token');
-  return { alg: decoded.header.alg, kid };
+  return { alg, kid };
 }
 
-async function signingKey(jwks: JwksClient, kid: string | undefined): Promise<string> {
+async function signingKey(jwks: JwksClient, kid: string | undefined): Promise<SigningKey> {
   try {
     const key = await jwks.getSigningKey(kid);
     if (key.alg !== undefined && key.alg !== ALGORITHM) {
       throw new TokenRejectedError('unknown signing key');
     }
-    return key.getPublicKey();
+    return key;
   } catch (error) {
     if (error instanceof TokenRejectedError) throw error;
     const name = (error as { name?: unknown }).name;
