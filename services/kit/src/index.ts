@@ -4,6 +4,7 @@ export * from './config/base-schema.ts';
 export * from './config/config-error.ts';
 export * from './config/load-config.ts';
 export * from './config/secret.ts';
+export * from './config/trust-proxy.ts';
 export * from './errors/problem.ts';
 export * from './errors/problem-types.ts';
 export * from './errors/error-middleware.ts';

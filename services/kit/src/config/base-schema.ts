@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { envTrustProxy } from './trust-proxy.ts';
 
 /** Sizes like `100kb`, `1mb`, `512b` or a bare byte count, as Express body limits take them. */
 const SIZE_PATTERN = /^(\d+)\s*(b|kb|mb)?$/i;
@@ -47,6 +48,12 @@ export const baseConfigSchema = z.object({
   /** The bound on draining in-flight requests and workers once the delay is over. */
   SHUTDOWN_TIMEOUT_MS: envInteger(1, 600_000).default(20_000),
   BODY_LIMIT: envByteSize().default(100 * 1024),
+  /**
+   * Which proxies in front may set X-Forwarded-For/-Proto/-Host (Express `trust proxy`), so
+   * req.ip and rate-limit keys are the client's: off by default, e.g. `1` behind one ingress.
+   * Text, so services that declared their own string TRUST_PROXY keep type-checking.
+   */
+  TRUST_PROXY: envTrustProxy().default('false'),
 });
 
 /** The parsed base configuration. */

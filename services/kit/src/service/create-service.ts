@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Express } from 'express';
 import type { BaseConfig } from '../config/base-schema.ts';
+import { trustProxySetting } from '../config/trust-proxy.ts';
 import { notFoundHandler, problemMiddleware } from '../errors/error-middleware.ts';
 import { Health } from '../health/health.ts';
 import type { HealthCheck } from '../health/health.ts';
@@ -95,7 +96,7 @@ export function createService<Config extends BaseConfig>(
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  app.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
   app.use(
     requestIdMiddleware(logger),
     accessLogMiddleware(logger),

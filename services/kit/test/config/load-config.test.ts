@@ -41,6 +41,7 @@ describe('config: loadConfig / parseConfig', () => {
       SHUTDOWN_DELAY_MS: 5000,
       SHUTDOWN_TIMEOUT_MS: 20_000,
       BODY_LIMIT: 100 * 1024,
+      TRUST_PROXY: 'false',
     });
   });
 
