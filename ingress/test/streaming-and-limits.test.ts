@@ -14,19 +14,24 @@ const MiB = 1024 * 1024;
 describe('bodies, limits and slow clients', () => {
   let upstream: Upstream;
   let gateway: GatewayUnderTest;
+  /** Short client timeouts, kept apart so a slow machine cannot cut the large upload short. */
+  let impatient: GatewayUnderTest;
 
   before(async () => {
     upstream = await startUpstream();
-    gateway = await startGateway({
-      routes: routesYaml({
-        upstream: upstream.url,
-        annotations: { 'shoal.dev/body-limit': '64m' },
-      }),
+    const routes = routesYaml({
+      upstream: upstream.url,
+      annotations: { 'shoal.dev/body-limit': '64m' },
+    });
+    gateway = await startGateway({ routes });
+    impatient = await startGateway({
+      routes,
       env: { CLIENT_HEADERS_TIMEOUT_MS: '300', CLIENT_REQUEST_TIMEOUT_MS: '600' },
     });
   });
   after(async () => {
     await gateway.stop();
+    await impatient.stop();
     await upstream.close();
   });
 
@@ -110,7 +115,7 @@ describe('bodies, limits and slow clients', () => {
   });
 
   it('When a client sends its headers too slowly, then the gateway answers 408 and closes the connection', async () => {
-    const address = new URL(gateway.url);
+    const address = new URL(impatient.url);
     const socket = connect(Number(address.port), address.hostname);
     await once(socket, 'connect');
     socket.write('GET /slowloris HTTP/1.1\r\nHost: a\r\nX-Partial: ');
@@ -121,7 +126,7 @@ describe('bodies, limits and slow clients', () => {
   });
 
   it('When a client stops sending its body, then the gateway cuts it off and the upstream request is abandoned', async () => {
-    const address = new URL(gateway.url);
+    const address = new URL(impatient.url);
     const socket = connect(Number(address.port), address.hostname);
     await once(socket, 'connect');
     socket.write('POST /trickle HTTP/1.1\r\nHost: a\r\nContent-Length: 1000\r\n\r\n0123456789');
