@@ -43,6 +43,16 @@ export interface RateLimiter {
   readonly durationSec: number;
   /** Spends `cost` points (default 1) of `key`'s budget and says whether that was allowed. */
   consume(key: string, cost?: number): Promise<RateLimitDecision>;
+  /**
+   * `key`'s budget without spending any: `allowed` says whether one more point would be,
+   * e.g. to refuse a login attempt before hashing its password.
+   */
+  peek(key: string): Promise<RateLimitDecision>;
+  /**
+   * Forgets what `key` spent this window (its full budget is back), e.g. clear a caller's
+   * failed logins once one succeeds. With Redis unreachable only the local count is cleared.
+   */
+  reset(key: string): Promise<void>;
 }
 
 /** Redis was unreachable and no local insurance limiter was configured. */
@@ -98,29 +108,61 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     local: isLocal,
   });
 
+  /** Redis did not answer: the local limiter to use instead, or the error when there is none. */
+  const fallbackFor = (outcome: unknown): RateLimiterMemory => {
+    if (local === undefined) throw new RateLimiterUnavailableError(outcome);
+    if (Date.now() - lastWarning > WARN_EVERY_MS) {
+      lastWarning = Date.now();
+      options.logger?.warn('rate limiter: Redis unreachable, limiting locally', {
+        key_prefix: keyPrefix,
+        error: (outcome as Error).message,
+      });
+    }
+    return local;
+  };
+
+  /** A peek's decision from a stored counter; no counter means the whole budget is left. */
+  const view = (res: RateLimiterRes | null, isLocal: boolean): RateLimitDecision => {
+    const limit = isLocal ? (options.insurancePoints ?? points) : points;
+    if (res === null) return { allowed: true, limit, remaining: limit, resetMs: 0, local: isLocal };
+    return decide(res, res.remainingPoints > 0, isLocal);
+  };
+
   return {
     points,
     durationSec,
     async consume(key, cost = 1) {
+      let fallback: RateLimiterMemory;
       try {
         return decide(await withTimeout(shared.consume(key, cost), timeoutMs), true, false);
       } catch (outcome) {
         // rate-limiter-flexible rejects with a RateLimiterRes when the budget is spent.
         if (outcome instanceof RateLimiterRes) return decide(outcome, false, false);
-        if (local === undefined) throw new RateLimiterUnavailableError(outcome);
-        if (Date.now() - lastWarning > WARN_EVERY_MS) {
-          lastWarning = Date.now();
-          options.logger?.warn('rate limiter: Redis unreachable, limiting locally', {
-            key_prefix: keyPrefix,
-            error: (outcome as Error).message,
-          });
-        }
+        fallback = fallbackFor(outcome);
       }
       try {
-        return decide(await local.consume(key, cost), true, true);
+        return decide(await fallback.consume(key, cost), true, true);
       } catch (outcome) {
         if (outcome instanceof RateLimiterRes) return decide(outcome, false, true);
         throw outcome;
+      }
+    },
+    async peek(key) {
+      let fallback: RateLimiterMemory;
+      try {
+        return view(await withTimeout(shared.get(key), timeoutMs), false);
+      } catch (outcome) {
+        fallback = fallbackFor(outcome);
+      }
+      return view(await fallback.get(key), true);
+    },
+    async reset(key) {
+      // The local count too: it may hold attempts made while Redis was away.
+      await local?.delete(key);
+      try {
+        await withTimeout(shared.delete(key), timeoutMs);
+      } catch (outcome) {
+        fallbackFor(outcome);
       }
     },
   };

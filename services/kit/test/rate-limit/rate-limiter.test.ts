@@ -7,6 +7,7 @@ import {
   RateLimiterUnavailableError,
   createRateLimiter,
 } from '../../src/rate-limit/rate-limiter.ts';
+import type { RateLimiter } from '../../src/rate-limit/rate-limiter.ts';
 import { startTcpProxy } from '../messaging/tcp-proxy.ts';
 
 /** Where a test needs Redis' answer, a busy machine must not tip it into the local fallback. */
@@ -78,6 +79,99 @@ describe('rate-limit: createRateLimiter against the real Redis', () => {
     assert.equal((await limiter.consume('k', 3)).allowed, false);
   });
 
+  it('When a key is peeked, then its remaining budget is reported and nothing is spent, across replicas', async () => {
+    const keyPrefix = uniqueName('rl');
+    const redises = [client(), client()];
+    await until(() => redises.every((redis) => redis.status === 'ready'));
+    const [a, b] = redises.map((redis) =>
+      createRateLimiter({
+        redis,
+        points: 3,
+        durationSec: 60,
+        keyPrefix,
+        redisTimeoutMs: SLOW_MACHINE_MS,
+      }),
+    ) as [RateLimiter, RateLimiter];
+
+    const untouched = await a.peek('user@example.com');
+    assert.deepEqual(untouched, {
+      allowed: true,
+      limit: 3,
+      remaining: 3,
+      resetMs: 0,
+      local: false,
+    });
+    await a.consume('user@example.com', 2);
+    for (let i = 0; i < 3; i++) {
+      const peeked = await b.peek('user@example.com');
+      assert.equal(peeked.remaining, 1, 'peeking spends nothing');
+      assert.equal(peeked.allowed, true);
+      assert.ok(peeked.resetMs > 0 && peeked.resetMs <= 60_000);
+    }
+    await b.consume('user@example.com');
+    const spent = await a.peek('user@example.com');
+    assert.deepEqual([spent.allowed, spent.remaining], [false, 0]);
+    assert.equal((await a.consume('user@example.com')).allowed, false);
+  });
+
+  it('When a key is reset, then its full budget is back on every replica, and other keys keep theirs', async () => {
+    const keyPrefix = uniqueName('rl');
+    const redises = [client(), client()];
+    await until(() => redises.every((redis) => redis.status === 'ready'));
+    const [a, b] = redises.map((redis) =>
+      createRateLimiter({
+        redis,
+        points: 2,
+        durationSec: 60,
+        keyPrefix,
+        redisTimeoutMs: SLOW_MACHINE_MS,
+      }),
+    ) as [RateLimiter, RateLimiter];
+    for (const key of ['failed-logins:ada', 'failed-logins:bob']) {
+      await a.consume(key);
+      await a.consume(key);
+      assert.equal((await a.consume(key)).allowed, false);
+    }
+
+    await b.reset('failed-logins:ada');
+    assert.deepEqual(await a.peek('failed-logins:ada'), {
+      allowed: true,
+      limit: 2,
+      remaining: 2,
+      resetMs: 0,
+      local: false,
+    });
+    assert.equal((await a.consume('failed-logins:ada')).remaining, 1);
+    assert.equal((await b.peek('failed-logins:bob')).allowed, false);
+    await a.reset('never-seen'); // resetting an unknown key is fine
+  });
+
+  it('When Redis is unreachable, then peek and reset work on the local insurance count', async () => {
+    const proxy = await startTcpProxy(REDIS_URL);
+    await proxy.down();
+    try {
+      const limiter = createRateLimiter({
+        redis: client(`redis://127.0.0.1:${proxy.port}`),
+        points: 100,
+        insurancePoints: 2,
+        durationSec: 60,
+        keyPrefix: uniqueName('rl'),
+      });
+      await limiter.consume('k');
+      assert.deepEqual(
+        { ...(await limiter.peek('k')), resetMs: 0 },
+        { allowed: true, limit: 2, remaining: 1, resetMs: 0, local: true },
+      );
+      await limiter.consume('k');
+      assert.equal((await limiter.peek('k')).allowed, false);
+      await limiter.reset('k');
+      assert.equal((await limiter.peek('k')).remaining, 2);
+      assert.equal((await limiter.consume('k')).allowed, true);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('When Redis is unreachable, then the local insurance limiter applies and a warning is logged', async () => {
     const proxy = await startTcpProxy(REDIS_URL);
     await proxy.down(); // nothing listens on the proxy's port: connection refused
@@ -132,7 +226,7 @@ describe('rate-limit: createRateLimiter against the real Redis', () => {
     }
   });
 
-  it('When Redis is unreachable and no insurance is configured, then consume() throws', async () => {
+  it('When Redis is unreachable and no insurance is configured, then consume(), peek() and reset() throw', async () => {
     const proxy = await startTcpProxy(REDIS_URL);
     await proxy.down();
     const limiter = createRateLimiter({
@@ -143,6 +237,8 @@ describe('rate-limit: createRateLimiter against the real Redis', () => {
       insuranceLocal: false,
     });
     await assert.rejects(limiter.consume('k'), RateLimiterUnavailableError);
+    await assert.rejects(limiter.peek('k'), RateLimiterUnavailableError);
+    await assert.rejects(limiter.reset('k'), RateLimiterUnavailableError);
   });
 
   it('When the options are invalid, then createRateLimiter says which one', () => {
