@@ -2,6 +2,7 @@
 import { isIP } from 'node:net';
 import { baseConfigSchema, envHttpUrl, envInteger } from '@shoal/kit';
 import { z } from 'zod';
+import { parseOpenApiUrls } from './docs/swagger-docs.ts';
 import { parseByteSize, parseCorsOrigins, parseRateLimit } from './routes/route-policy.ts';
 import type { RoutePolicy } from './routes/route-policy.ts';
 
@@ -110,7 +111,7 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   UPSTREAM_MAX_SOCKETS: envInteger(1, 100_000).default(1024),
 
   /** `/docs`: OpenAPI documents to show, `name=url` pairs, comma-separated (unset: no /docs). */
-  DOCS_OPENAPI_URLS: z.string().optional().describe('name=url pairs, comma-separated'),
+  DOCS_OPENAPI_URLS: parsedWith(parseOpenApiUrls, 'name=/path pairs, comma-separated').optional(),
 });
 
 /** The parsed gateway configuration. */

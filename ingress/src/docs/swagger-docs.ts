@@ -31,8 +31,7 @@ export function parseOpenApiUrls(text: string): OpenApiDocument[] {
 }
 
 /** Mounts Swagger UI at /docs (static files, a generated initializer, no CDN). */
-export function mountDocs(app: Express, openApiUrls: string): void {
-  const documents = parseOpenApiUrls(openApiUrls);
+export function mountDocs(app: Express, documents: readonly OpenApiDocument[]): void {
   const require = createRequire(import.meta.url);
   const assets = (
     require('swagger-ui-dist') as { getAbsoluteFSPath(): string }
