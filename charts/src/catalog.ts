@@ -59,7 +59,14 @@ export const APP_SCENARIOS: readonly Scenario[] = [
 
 /** Extra scenarios of single charts. */
 export const CHART_SCENARIOS: Readonly<Record<string, readonly Scenario[]>> = {
-  gateway: [{ name: 'kind', options: { valuesFiles: ['values-kind.yaml'] } }],
+  gateway: [
+    { name: 'kind', options: { valuesFiles: ['values-kind.yaml'] } },
+    // The Role and RoleBinding land in the watched namespace; `default` exists everywhere.
+    {
+      name: 'one watched namespace',
+      options: { set: { 'ingressController.watchNamespace': 'default' } },
+    },
+  ],
   platform: [
     { name: 'default', options: {} },
     { name: 'production', options: { valuesFiles: ['values-production.yaml'] } },

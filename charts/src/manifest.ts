@@ -15,10 +15,13 @@ export interface Manifest {
   [key: string]: unknown;
 }
 
-/** Parses `helm template` output into objects (empty documents dropped). */
+/**
+ * Parses `helm template` output into objects (empty documents dropped). YAML 1.1, as the
+ * API machinery reads it: `0555` is octal and an unquoted `no` is false there.
+ */
 export function parseManifests(text: string): Manifest[] {
   const objects: Manifest[] = [];
-  for (const document of parseAllDocuments(text)) {
+  for (const document of parseAllDocuments(text, { version: '1.1' })) {
     if (document.errors.length > 0) throw new Error(`invalid YAML: ${document.errors[0]?.message}`);
     const value: unknown = document.toJS();
     if (value === null || value === undefined) continue;

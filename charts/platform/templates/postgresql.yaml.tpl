@@ -121,7 +121,8 @@ spec:
         - { name: run, emptyDir: {} }
         - { name: tmp, emptyDir: {} }
         - name: init
-          configMap: { name: {{ $name }}-init, defaultMode: 0555 }
+          # 365 = 0555 (r-x for all): the entrypoint runs the scripts; decimal reads the same in every YAML version.
+          configMap: { name: {{ $name }}-init, defaultMode: 365 }
   volumeClaimTemplates:
     - metadata:
         name: data
