@@ -127,8 +127,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     logger,
   };
 
-  // TODO(kit): switch to createService once it can leave bodies unparsed and take the
-  // gateway's access-log fields; until then the same kit parts are assembled here.
+  // Assembled from the kit's parts rather than createService (which can now leave bodies
+  // unparsed): its access log and RED metrics label every proxied request `unmatched`, and it
+  // serves /livez, /readyz and /metrics on the public port, where they would shadow routes.
+  // Switch once createService takes a route-label hook and an admin port.
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');

@@ -13,7 +13,11 @@ import type { Logger } from '@shoal/kit';
 
 const config = loadConfig(gatewayConfigSchema);
 const logger = createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL });
-const gateway = createGateway({ config, logger, source: routeSource(config, logger) });
+// The watcher's recovered API errors are counted in the gateway's metrics (made just below).
+let countSourceError = (_kind: 'list' | 'watch' | 'status'): void => {};
+const source = routeSource(config, logger, (kind) => countSourceError(kind));
+const gateway = createGateway({ config, logger, source });
+countSourceError = (kind) => gateway.metrics.routeSourceErrors.inc({ kind });
 try {
   await gateway.start();
 } catch (error) {
@@ -21,7 +25,11 @@ try {
   process.exit(1);
 }
 
-function routeSource(config: GatewayConfig, logger: Logger): RouteSource {
+function routeSource(
+  config: GatewayConfig,
+  logger: Logger,
+  onError: (kind: 'list' | 'watch' | 'status') => void,
+): RouteSource {
   if (config.ROUTE_SOURCE === 'file') {
     return new RoutesFileSource({
       file: config.ROUTES_FILE,
@@ -41,5 +49,6 @@ function routeSource(config: GatewayConfig, logger: Logger): RouteSource {
     resolve: clusterDnsResolver(config.CLUSTER_DOMAIN),
     publishAddress: config.PUBLISH_ADDRESS,
     logger,
+    onError,
   });
 }
