@@ -1,6 +1,6 @@
 // One access-log line and one metrics sample per request, once it ends (or the client left).
 import type { RequestHandler } from 'express';
-import { trace } from '@opentelemetry/api';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { getRequestLogger } from '@shoal/kit';
 import type { Logger } from '@shoal/kit';
 import { edgeRequest } from '../proxy/request-state.ts';
@@ -18,7 +18,10 @@ export function observeRequests(logger: Logger, metrics: GatewayMetrics): Reques
     const started = process.hrtime.bigint();
     const requestLogger = getRequestLogger(logger);
     const span = trace.getActiveSpan();
-    const spanContext = span?.spanContext();
+    // Without a tracing SDK the API hands out all-zero ids: log none rather than zeros.
+    const candidate = span?.spanContext();
+    const spanContext =
+      candidate !== undefined && isSpanContextValid(candidate) ? candidate : undefined;
     let done = false;
     const finish = (): void => {
       if (done) return;
