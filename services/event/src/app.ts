@@ -17,7 +17,6 @@ import { domainProblemMiddleware } from './routes/domain-problems.ts';
 import { openApiRoute } from './routes/openapi-route.ts';
 import { publishRoutes } from './routes/publish-routes.ts';
 import type { IngestQueue } from './routes/publish-routes.ts';
-import { keepRawBodyAhead } from './routes/raw-body-ahead.ts';
 import { webhookRoutes } from './routes/webhook-routes.ts';
 import { MongoEventLog } from './store/mongo-event-log.ts';
 
@@ -106,7 +105,6 @@ export function createEventService(
       },
     ],
     routes: (app) => {
-      keepRawBodyAhead(app, `${API_PREFIX}/webhooks`, config.BODY_LIMIT);
       app.use(API_PREFIX, openApiRoute());
       app.use(
         API_PREFIX,

@@ -1,4 +1,4 @@
-import { baseConfigSchema, envHttpUrl, envInteger } from '@shoal/kit';
+import { baseConfigSchema, envHttpUrl, envInteger, secret } from '@shoal/kit';
 import { z } from 'zod';
 import { parseSubscriptions } from './domain/subscriptions.ts';
 import { parseWebhookSecrets } from './domain/webhook-signature.ts';
@@ -63,8 +63,8 @@ export const eventConfigSchema = baseConfigSchema.extend({
   /** How long a fan-out in progress is left alone before another consumer finishes it. */
   FANOUT_LEASE_SEC: envInteger(1, 3600).default(30),
   /** JSON `{"<source>": "<secret>"}`: one HMAC secret per webhook source (a Secret). */
-  WEBHOOK_SECRETS: parsedWith(parseWebhookSecrets, 'a JSON object {"<source>":"<secret>"}').default(
-    {},
+  WEBHOOK_SECRETS: secret(
+    parsedWith(parseWebhookSecrets, 'a JSON object {"<source>":"<secret>"}').default({}),
   ),
   /** How old (or how far in the future) a webhook's signed timestamp may be. */
   WEBHOOK_TOLERANCE_SEC: envInteger(1, 3600).default(300),

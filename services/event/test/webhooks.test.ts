@@ -136,10 +136,12 @@ describe('webhooks: signed deliveries from external systems', () => {
     assert.match(JSON.stringify(noId.body['errors']), /"path":"id"/);
     const badType = await deliver(delivery({ type: 'Not A Type!' }));
     assert.equal(badType.status, 400);
-    const notJson = await service.api.request('POST', '/api/events/webhooks/acme', {
-      rawBody: 'a=b',
-      headers: { 'content-type': 'text/plain', 'x-shoal-signature': 't=1,v1=00' },
-    });
-    assert.equal(notJson.status, 415);
+    for (const contentType of ['text/plain', 'application/x-www-form-urlencoded']) {
+      const notJson = await service.api.request('POST', '/api/events/webhooks/acme', {
+        rawBody: 'id=1&type=x',
+        headers: { 'content-type': contentType, 'x-shoal-signature': 't=1,v1=00' },
+      });
+      assert.equal(notJson.status, 415, contentType);
+    }
   });
 });

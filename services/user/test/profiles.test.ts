@@ -174,12 +174,14 @@ describe('profiles: created from registrations, read and changed by their owner'
       headers: { 'content-type': 'application/json' },
     });
     assert.equal(malformed.status, 400);
-    const notJson = await service.api.request('PATCH', '/api/users/me', {
-      token: user.token,
-      rawBody: 'bio=hi',
-      headers: { 'content-type': 'text/plain' },
-    });
-    assert.equal(notJson.status, 415);
+    for (const contentType of ['text/plain', 'application/x-www-form-urlencoded']) {
+      const notJson = await service.api.request('PATCH', '/api/users/me', {
+        token: user.token,
+        rawBody: 'bio=hi',
+        headers: { 'content-type': contentType },
+      });
+      assert.equal(notJson.status, 415, contentType);
+    }
   });
 
   it('When the owner deletes their profile, then it is gone for them, user.deleted is published, and a late registration does not bring it back', async () => {

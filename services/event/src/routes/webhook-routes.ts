@@ -1,6 +1,12 @@
 import { Router } from 'express';
 import type { Request } from 'express';
-import { createCloudEvent, HttpProblem, problemType } from '@shoal/kit';
+import {
+  createCloudEvent,
+  HttpProblem,
+  isJsonMediaType,
+  problemType,
+  unsupportedMediaTypeProblem,
+} from '@shoal/kit';
 import type { EventHub } from '../domain/event-hub.ts';
 import { verifyWebhookSignature } from '../domain/webhook-signature.ts';
 import type { IngestQueue } from './publish-routes.ts';
@@ -9,10 +15,9 @@ import { webhookBody, webhookParams } from './request-schemas.ts';
 /** The header senders sign with: `t=<unix seconds>,v1=<hex HMAC-SHA256>`. */
 export const SIGNATURE_HEADER = 'x-shoal-signature';
 
-/** The exact body bytes: the kit keeps them on `req.rawBody` (or our parser ahead of it does). */
+/** The exact bytes received, which the signature covers (the kit's body parser keeps them). */
 function rawBodyOf(req: Request): Buffer {
-  const raw = (req as Request & { rawBody?: Buffer }).rawBody;
-  return raw ?? Buffer.alloc(0);
+  return req.rawBody ?? Buffer.alloc(0);
 }
 
 /**
@@ -36,6 +41,11 @@ export function webhookRoutes(
         type: problemType('unknown-webhook-source'),
         detail: `no webhook source "${source}" is configured`,
       });
+    }
+    // The kit also parses forms; deliveries are JSON only.
+    const contentType = req.headers['content-type'];
+    if (!isJsonMediaType(contentType)) {
+      throw unsupportedMediaTypeProblem(contentType, ['application/json']);
     }
     try {
       verifyWebhookSignature({

@@ -1,6 +1,12 @@
 import { Router } from 'express';
 import type { Request, RequestHandler } from 'express';
-import { HttpProblem, requireRole, requireScope } from '@shoal/kit';
+import {
+  HttpProblem,
+  isJsonMediaType,
+  requireRole,
+  requireScope,
+  unsupportedMediaTypeProblem,
+} from '@shoal/kit';
 import type { Caller, Profiles } from '../domain/profiles.ts';
 import { decodeCursor, encodeCursor, toContact, toPublicProfile } from './profile-view.ts';
 import { listUsersQuery, profilePatchBody, userIdParams } from './request-schemas.ts';
@@ -18,6 +24,13 @@ function userCaller(req: Request): Caller {
   return { id: auth.sub, isAdmin: auth.roles.includes(ADMIN_ROLE) };
 }
 
+/** The kit also parses forms; this API documents JSON bodies only, so it takes nothing else. */
+const jsonBodyOnly: RequestHandler = (req, _res, next) => {
+  const contentType = req.headers['content-type'];
+  if (!isJsonMediaType(contentType)) throw unsupportedMediaTypeProblem(contentType);
+  next();
+};
+
 /** `/me`, `/{id}`, the admin listing and the service-facing `/{id}/contact`. */
 export function profileRoutes(profiles: Profiles, authenticate: RequestHandler): Router {
   const router = Router();
@@ -27,7 +40,7 @@ export function profileRoutes(profiles: Profiles, authenticate: RequestHandler):
     res.set('Cache-Control', 'no-store').json(toPublicProfile(profile));
   });
 
-  router.patch('/me', authenticate, async (req, res) => {
+  router.patch('/me', authenticate, jsonBodyOnly, async (req, res) => {
     const caller = userCaller(req);
     const changes = profilePatchBody.parse(req.body);
     res
