@@ -65,9 +65,15 @@ export function createEdgeProxy(
       proxyRes: (proxyRes: IncomingMessage, req: IncomingMessage) => {
         cleanResponseHeaders(proxyRes.headers);
         const state = edgeRequest(req);
-        proxyRes.on('data', (chunk: Buffer) => {
-          state.upstreamBytes += chunk.length;
-        });
+        const declared = Number(proxyRes.headers['content-length']);
+        if (Number.isSafeInteger(declared)) {
+          state.upstreamBytes = declared;
+        } else {
+          // Chunked: count as it flows (a listener beside the pipe, no buffering).
+          proxyRes.on('data', (chunk: Buffer) => {
+            state.upstreamBytes += chunk.length;
+          });
+        }
       },
       error: (error: Error, req: IncomingMessage, res: ServerResponse | Socket) => {
         const { problem, reason } = upstreamProblem(error);
