@@ -1,5 +1,6 @@
-// Kit overhead: GET /hello through createService (logging, metrics, tracing on) against bare
-// Express, same machine, same run. Each server runs in its own child process so it does not
+// Kit overhead: GET /hello through createService (logging, metrics, tracing exporting to a
+// discarding exporter; the real preload without an OTLP endpoint; no tracing at all) against
+// bare Express, same machine, same run. Each server runs in its own child process so it does not
 // share an event loop with the load generator (autocannon, in this process).
 //   npm run --workspace @shoal/bench kit-overhead          (KIT_BENCH_SECONDS=10 by default)
 import { spawn } from 'node:child_process';
@@ -18,6 +19,8 @@ interface Variant {
   name: string;
   nodeArgs: string[];
   file: string;
+  /** Added to the child's environment. */
+  env?: Record<string, string>;
 }
 
 interface Measurement {
@@ -38,6 +41,13 @@ const VARIANTS: Variant[] = [
     nodeArgs: ['--import', './tracing-preload.ts'],
     file: 'kit-server.ts',
   },
+  // What services run with when no collector is configured: the real preload, no endpoint.
+  {
+    name: 'kit, no otlp endpoint',
+    nodeArgs: ['--import', '@shoal/kit/telemetry/register'],
+    file: 'kit-server.ts',
+    env: { SERVICE_NAME: 'bench', OTEL_EXPORTER_OTLP_ENDPOINT: '' },
+  },
   // The same service without the OpenTelemetry preload: splits the kit's own cost from tracing's.
   { name: 'kit, tracing off', nodeArgs: [], file: 'kit-server.ts' },
 ];
@@ -46,6 +56,7 @@ const VARIANTS: Variant[] = [
 async function startServer(variant: Variant): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, [...variant.nodeArgs, variant.file], {
     cwd: HERE,
+    env: { ...process.env, ...variant.env },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   // With an ipc channel in stdio, the typings no longer know stdout is a pipe; it is.
@@ -105,10 +116,10 @@ for (const variant of VARIANTS) {
 }
 
 const bare = results[0]!;
-console.log('variant              rps        p50 ms  p99 ms  cpu µs/req  non-2xx  errors');
+console.log('variant                  rps        p50 ms  p99 ms  cpu µs/req  non-2xx  errors');
 for (const row of results) {
   console.log(
-    `${row.name.padEnd(20)} ${row.rps.toFixed(0).padStart(9)}  ${String(row.p50).padStart(6)}  ${String(row.p99).padStart(6)}  ${row.cpuPerRequestUs.toFixed(0).padStart(10)}  ${String(row.non2xx).padStart(7)}  ${String(row.errors).padStart(6)}`,
+    `${row.name.padEnd(24)} ${row.rps.toFixed(0).padStart(9)}  ${String(row.p50).padStart(6)}  ${String(row.p99).padStart(6)}  ${row.cpuPerRequestUs.toFixed(0).padStart(10)}  ${String(row.non2xx).padStart(7)}  ${String(row.errors).padStart(6)}`,
   );
 }
 for (const row of results.slice(1)) {

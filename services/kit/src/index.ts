@@ -14,6 +14,7 @@ export * from './http/body-parser.ts';
 export * from './http/json-body.ts';
 export * from './http/request-id.ts';
 export * from './http/route-template.ts';
+export * from './http/span-route.ts';
 export * from './lifecycle/lifecycle.ts';
 export * from './lifecycle/worker.ts';
 export * from './logger/logger.ts';

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { trace } from '@opentelemetry/api';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { getRequestLogger } from '../context/request-context.ts';
 import type { Logger } from '../logger/logger.ts';
 import { routeTemplate } from './route-template.ts';
@@ -20,7 +20,8 @@ export function accessLogMiddleware(logger: Logger): RequestHandler {
     const started = process.hrtime.bigint();
     const requestLogger = getRequestLogger(logger);
     // The server span is active now; at 'finish' an inner span may be, so capture it here.
-    const spanContext = trace.getActiveSpan()?.spanContext();
+    let spanContext = trace.getActiveSpan()?.spanContext();
+    if (spanContext !== undefined && !isSpanContextValid(spanContext)) spanContext = undefined;
     let logged = false;
     const log = (aborted: boolean): void => {
       if (logged) return;

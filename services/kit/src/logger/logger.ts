@@ -1,5 +1,5 @@
 import winston from 'winston';
-import { trace } from '@opentelemetry/api';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { requestContext } from '../context/request-context.ts';
 
 /** The logger every part of the kit and every service uses. */
@@ -7,11 +7,11 @@ export type Logger = winston.Logger;
 
 /** Adds the active span's trace_id and span_id to each line, so logs join traces. */
 const traceContext = winston.format((info) => {
-  const span = trace.getActiveSpan();
-  if (span) {
-    const { traceId, spanId } = span.spanContext();
-    info['trace_id'] ??= traceId;
-    info['span_id'] ??= spanId;
+  const spanContext = trace.getActiveSpan()?.spanContext();
+  // Without a tracer provider an untraced request has an all-zero context: leave it out.
+  if (spanContext !== undefined && isSpanContextValid(spanContext)) {
+    info['trace_id'] ??= spanContext.traceId;
+    info['span_id'] ??= spanContext.spanId;
   }
   return info;
 });

@@ -11,6 +11,7 @@ import type { HealthCheck } from '../health/health.ts';
 import { accessLogMiddleware } from '../http/access-log.ts';
 import { serviceBodyMiddleware } from '../http/body-parser.ts';
 import { requestIdMiddleware } from '../http/request-id.ts';
+import { spanRouteMiddleware } from '../http/span-route.ts';
 import { Lifecycle } from '../lifecycle/lifecycle.ts';
 import type { Closer, Worker } from '../lifecycle/worker.ts';
 import { createLogger } from '../logger/logger.ts';
@@ -99,6 +100,7 @@ export function createService<Config extends BaseConfig>(
   app.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
   app.use(
     requestIdMiddleware(logger),
+    spanRouteMiddleware(),
     accessLogMiddleware(logger),
     redMetricsMiddleware(metrics),
     lifecycle.drainingMiddleware(),

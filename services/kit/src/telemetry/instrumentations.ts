@@ -1,15 +1,9 @@
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { AwsInstrumentation } from '@opentelemetry/instrumentation-aws-sdk';
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
-import type { ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { MongoDBInstrumentation } from '@opentelemetry/instrumentation-mongodb';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { WinstonInstrumentation } from '@opentelemetry/instrumentation-winston';
-
-/** Every Express layer type (the instrumentation's enum is not erasable TypeScript). */
-const EXPRESS_LAYER_TYPES = ['router', 'middleware', 'request_handler'] as ExpressLayerType[];
 
 /** Probes and scrapes: traced, they would drown real traffic in every trace backend. */
 const UNTRACED_PATHS = new Set(['/livez', '/readyz', '/metrics']);
@@ -19,8 +13,6 @@ const UNTRACED_PATHS = new Set(['/livez', '/readyz', '/metrics']);
  * Everything else is left alone, which keeps the hook cheap and our own .ts files untouched.
  */
 export const INSTRUMENTED_MODULES: readonly string[] = [
-  'express',
-  'router',
   'pg',
   'pg-pool',
   'mongodb',
@@ -29,7 +21,6 @@ export const INSTRUMENTED_MODULES: readonly string[] = [
   '@smithy/core',
   '@aws-sdk/middleware-stack',
   '@aws-sdk/smithy-client',
-  'winston',
   'http',
   'https',
   'node:http',
@@ -38,8 +29,10 @@ export const INSTRUMENTED_MODULES: readonly string[] = [
 
 /**
  * The instrumentations a Shoal service needs, picked one by one (the noisy fs, dns and net
- * ones stay out): inbound/outbound http and fetch, express routes, pg, mongodb, the AWS SDK
- * (SQS) and winston (trace ids on log lines; our logs go to stdout, not to OTLP).
+ * ones stay out): inbound/outbound http and fetch, pg, mongodb and the AWS SDK (SQS).
+ * Not express: createService names the server span after the route itself (spanRouteMiddleware),
+ * which costs a fraction of wrapping every router layer. Not winston: the kit's logger already
+ * stamps trace_id/span_id on every line.
  */
 export function createInstrumentations(): Instrumentation[] {
   return [
@@ -47,12 +40,8 @@ export function createInstrumentations(): Instrumentation[] {
       ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.has((req.url ?? '').split('?')[0] ?? ''),
     }),
     new UndiciInstrumentation(),
-    // Only for the route name: it sets http.route on the server span ("GET /api/users/:id").
-    // Per-layer spans cost ~70 µs a request (bench/kit-overhead) and tell little here.
-    new ExpressInstrumentation({ ignoreLayersType: [...EXPRESS_LAYER_TYPES] }),
     new PgInstrumentation({ ignoreConnectSpans: true }),
     new MongoDBInstrumentation(),
     new AwsInstrumentation({ suppressInternalInstrumentation: true }),
-    new WinstonInstrumentation({ disableLogSending: true }),
   ];
 }

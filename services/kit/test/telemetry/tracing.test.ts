@@ -28,12 +28,17 @@ function descendsFrom(spans: ReceivedSpan[], span: ReceivedSpan, ancestor: Recei
 describe('telemetry: traces through the ESM preload, in a child process', () => {
   let downstream: Server;
   let downstreamUrl: string;
+  /** The traceparent header of each call the downstream server received. */
+  const downstreamTraceparents: (string | undefined)[] = [];
   let service: ServiceProcess | undefined;
   let receiver: OtlpReceiver | undefined;
   const { PG_URL } = loadDepsEnv();
 
   before(async () => {
-    downstream = createServer((_req, res) => res.writeHead(204).end());
+    downstream = createServer((req, res) => {
+      downstreamTraceparents.push(req.headers.traceparent);
+      res.writeHead(204).end();
+    });
     downstream.listen(0, '127.0.0.1');
     await once(downstream, 'listening');
     downstreamUrl = `http://127.0.0.1:${(downstream.address() as AddressInfo).port}/ping`;
@@ -90,7 +95,11 @@ describe('telemetry: traces through the ESM preload, in a child process', () => 
     assert.ok(clientSpan, 'an outgoing http client span');
     assert.ok(descendsFrom(spans, clientSpan, serverSpan));
 
-    assert.equal(serverSpan.name, 'GET /work/:id', 'the express instrumentation names the route');
+    assert.equal(
+      serverSpan.name,
+      'GET /work/:id',
+      'createService names the server span after the route',
+    );
 
     const accessLine = service.logs.find(
       (line) => line['msg'] === 'request' && line['route'] === '/work/:id',
@@ -127,7 +136,7 @@ describe('telemetry: traces through the ESM preload, in a child process', () => 
     );
   });
 
-  it('When no endpoint is configured, then nothing is exported (not even to the default localhost:4318) and trace ids still reach the logs', async function () {
+  it('When no endpoint is configured, then nothing is exported (not even to the default localhost:4318) and an inbound trace context still reaches the logs and downstream calls', async function () {
     try {
       receiver = await startOtlpReceiver(4318);
     } catch {
@@ -145,17 +154,30 @@ describe('telemetry: traces through the ESM preload, in a child process', () => 
       PRELOAD,
     );
     const url = await listeningUrl(service);
+    downstreamTraceparents.length = 0;
     assert.equal(
-      (await fetch(`${url}/work/1`, { headers: { traceparent: TRACEPARENT } })).status,
+      (
+        await fetch(`${url}/work/1`, {
+          headers: { traceparent: TRACEPARENT, 'x-request-id': 'with-parent' },
+        })
+      ).status,
+      200,
+    );
+    assert.equal(
+      (await fetch(`${url}/work/2`, { headers: { 'x-request-id': 'no-parent' } })).status,
       200,
     );
     service.child.kill('SIGTERM');
     assert.equal(await service.exited, 0);
     assert.deepEqual(receiver.requests, []);
-    const accessLine = service.logs.find(
-      (line) => line['msg'] === 'request' && line['route'] === '/work/:id',
-    );
-    assert.equal(accessLine?.['trace_id'], INBOUND_TRACE_ID);
+    const accessLine = (requestId: string) =>
+      service!.logs.find((line) => line['msg'] === 'request' && line['request_id'] === requestId);
+    assert.equal(accessLine('with-parent')?.['trace_id'], INBOUND_TRACE_ID);
+    // The inbound context passes through to downstream calls, sampled flag included.
+    assert.deepEqual(downstreamTraceparents, [TRACEPARENT, undefined]);
+    // No trace to join: no (all-zero) ids in the log.
+    assert.equal(accessLine('no-parent')?.['trace_id'], undefined);
+    assert.equal(accessLine('no-parent')?.['status'], 200);
   });
 
   it('When the collector is unreachable, then start-up and requests are not blocked and shutdown still exits 0', async () => {
