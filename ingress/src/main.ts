@@ -5,6 +5,7 @@ import { createLogger, loadConfig } from '@shoal/kit';
 import { defaultPolicy, gatewayConfigSchema } from './config.ts';
 import type { GatewayConfig } from './config.ts';
 import { createGateway } from './gateway.ts';
+import { batchedStdout } from './http/batched-stdout.ts';
 import { IngressWatcher } from './kube/ingress-watcher.ts';
 import { clusterDnsResolver } from './routes/ingress-routes.ts';
 import type { RouteSource } from './routes/route-source.ts';
@@ -12,7 +13,11 @@ import { RoutesFileSource } from './routes/routes-file.ts';
 import type { Logger } from '@shoal/kit';
 
 const config = loadConfig(gatewayConfigSchema);
-const logger = createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL });
+const logger = createLogger({
+  service: config.SERVICE_NAME,
+  level: config.LOG_LEVEL,
+  stream: batchedStdout(),
+});
 // The watcher's recovered API errors are counted in the gateway's metrics (made just below).
 let countSourceError = (_kind: 'list' | 'watch' | 'status'): void => {};
 const source = routeSource(config, logger, (kind) => countSourceError(kind));
