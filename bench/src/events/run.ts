@@ -20,7 +20,7 @@ import { formatSummary, summarize } from '../auth/latency-stats.ts';
 import { LagReader } from './lag-reader.ts';
 
 const BURST_EVENTS = Number(process.env['BENCH_EVENTS'] ?? 2000);
-const PACED_RATE = Number(process.env['BENCH_PACED_RATE'] ?? 50);
+const PACED_RATE = Number(process.env['BENCH_PACED_RATE'] ?? 20);
 const PACED_SECONDS = Number(process.env['BENCH_PACED_SECONDS'] ?? 10);
 const CONCURRENCY = process.env['BENCH_INGEST_CONCURRENCY'] ?? '20';
 

@@ -1,5 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createLogger, createService, jwtAuth, SqsPublisher } from '@shoal/kit';
+import { createLogger, createService, jwtAuth, sqsCheck, SqsPublisher } from '@shoal/kit';
 import type { Logger, Service } from '@shoal/kit';
 import { MongoClient } from 'mongodb';
 import type { EventConfig } from './config.ts';
@@ -133,6 +133,8 @@ export function createEventService(
         maxReceiveCount: config.MAX_RECEIVE_COUNT,
         visibilityTimeoutSec: config.VISIBILITY_TIMEOUT_SEC,
       });
+      // Without the ingest queue nothing is consumed and no HTTP publish is accepted.
+      service.health.addCheck('sqs', sqsCheck(sqs, ingestPair().queueUrl));
       service.manage(
         createIngestConsumer({
           sqs,
