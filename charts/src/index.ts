@@ -5,3 +5,4 @@ export * from './manifest.ts';
 export * from './render.ts';
 export * from './catalog.ts';
 export * from './served-paths.ts';
+export * from './dockerfile.ts';
