@@ -29,7 +29,7 @@ describe('telemetry: traces through the ESM preload, in a child process', () => 
   let downstream: Server;
   let downstreamUrl: string;
   /** The traceparent header of each call the downstream server received. */
-  const downstreamTraceparents: (string | undefined)[] = [];
+  const downstreamTraceparents: (string | string[] | undefined)[] = [];
   let service: ServiceProcess | undefined;
   let receiver: OtlpReceiver | undefined;
   const { PG_URL } = loadDepsEnv();
