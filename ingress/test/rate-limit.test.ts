@@ -96,6 +96,11 @@ describe('rate limits shared through Redis', () => {
     });
     const res = await httpCall(`${gateway.url}/x`);
     assert.equal(res.status, 503);
+    assert.ok(
+      gateway
+        .logs()
+        .some((line) => line['msg'] === 'rate limiter: Redis unreachable, failing closed'),
+    );
   });
 
   it('When Redis is unreachable and the policy is open, then requests pass unlimited', async () => {

@@ -17,7 +17,7 @@ export function batchedStdout(): Writable {
     process.stdout.write(text);
   };
   process.once('exit', () => {
-    if (pending.length > 0) writeSync(1, pending.join(''));
+    if (pending.length > 0) writeAllSync(pending.join(''));
     pending = [];
   });
   return new Writable({
@@ -31,4 +31,20 @@ export function batchedStdout(): Writable {
       callback();
     },
   });
+}
+
+/**
+ * Writes all of `text` to fd 1 before returning. The fd may be a non-blocking pipe (EAGAIN
+ * once the reader's 64 KiB are full): retry until the reader has taken everything, and give
+ * up only when there is no reader left (EPIPE).
+ */
+function writeAllSync(text: string): void {
+  let rest = Buffer.from(text, 'utf8');
+  while (rest.length > 0) {
+    try {
+      rest = rest.subarray(writeSync(1, rest));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+    }
+  }
 }

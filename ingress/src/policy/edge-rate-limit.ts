@@ -35,6 +35,7 @@ export interface EdgeRateLimitResult {
 export class EdgeRateLimit {
   readonly #options: EdgeRateLimitOptions;
   readonly #limiters = new Map<string, RateLimiter>();
+  #lastWarning = 0;
 
   constructor(options: EdgeRateLimitOptions) {
     this.#options = options;
@@ -56,6 +57,7 @@ export class EdgeRateLimit {
     } catch (error) {
       if (!(error instanceof RateLimiterUnavailableError)) throw error;
       this.#options.onRedisDown?.(this.#options.whenRedisDown);
+      this.#warnRedisDown(error);
       if (this.#options.whenRedisDown === 'open') return {};
       throw new HttpProblem(503, 'Service Unavailable', {
         detail: 'rate limiting is unavailable',
@@ -72,6 +74,18 @@ export class EdgeRateLimit {
       });
     }
     return headers;
+  }
+
+  /** Says so at most every 30 s (the local policy is reported by the kit's limiter itself). */
+  #warnRedisDown(error: Error): void {
+    if (Date.now() - this.#lastWarning < 30_000) return;
+    this.#lastWarning = Date.now();
+    this.#options.logger.warn(
+      `rate limiter: Redis unreachable, failing ${this.#options.whenRedisDown}`,
+      {
+        error: error.message,
+      },
+    );
   }
 
   #limiterFor(source: string, spec: RateLimitSpec): RateLimiter {
