@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createCloudEvent, SqsPublisher } from '@shoal/kit';
 import type { CloudEvent } from '@shoal/kit';
 import { createTestEnvironment, startEvent } from './support/event-under-test.ts';
@@ -210,5 +210,53 @@ describe('fan-out: the ingest queue to the subscriber queues', () => {
     });
     assert.equal(response.status, 400);
     assert.equal(response.body['type'], 'https://shoal.dev/problems/unknown-subscription');
+  });
+
+  // Last: it deletes and recreates a subscriber queue.
+  it('When a subscriber queue refuses an event, then the others get it once, and a redrive after the repair completes the fan-out', async () => {
+    await environment.sqs.send(new DeleteQueueCommand({ QueueUrl: urls.notification }));
+    const event = registered();
+    await publisher.publish(urls.ingest, event);
+
+    // Stored and sent where it could be; the failed attempts end in the ingest DLQ.
+    const partial = await eventually(async () => {
+      const stored = await service.events.hub.get(event.id).catch(() => undefined);
+      return stored !== undefined && stored.delivered.length === 2 ? stored : undefined;
+    }, 'the partial fan-out');
+    assert.deepEqual([...partial.delivered].sort(), ['reporting-events', 'user-events']);
+    await eventually(async () => {
+      const response = await service.api.get(
+        `/api/events/dead-letters?subscription=${environment.queues.ingest}`,
+        { token: service.adminToken },
+      );
+      const items = response.body['items'] as Array<{ body: { id?: string } }>;
+      return items.some((item) => item.body.id === event.id) ? true : undefined;
+    }, 'the failed event in the ingest DLQ');
+
+    await environment.sqs.send(
+      new CreateQueueCommand({ QueueName: environment.queues.notification }),
+    );
+    const redrive = await service.api.post(
+      '/api/events/dead-letters/redrive',
+      { subscription: environment.queues.ingest },
+      { token: service.adminToken },
+    );
+    assert.ok(Number(redrive.body['moved']) >= 1);
+    const complete = await eventually(async () => {
+      const stored = await service.events.hub.get(event.id);
+      return stored.delivered.length === 3 ? stored : undefined;
+    }, 'the completed fan-out');
+    assert.equal(complete.fanoutLeaseUntil, undefined);
+    assert.deepEqual(
+      (await readQueue(environment.sqs, urls.notification, 1)).map((m) => m.event?.['id']),
+      [event.id],
+    );
+    for (const queue of [urls.user, urls.reporting]) {
+      const copies = await readQueue(environment.sqs, queue, 2, { maxPolls: 3 });
+      assert.deepEqual(
+        copies.map((m) => m.event?.['id']),
+        [event.id],
+      );
+    }
   });
 });

@@ -86,10 +86,13 @@ export class EventHub {
 
   /**
    * Stores the event (once per id) and fans it out to the subscriptions that have not had it.
-   * Throws FanoutInProgressError while another consumer holds its fan-out lease, and
-   * FanoutFailedError when a queue refused it: either way the caller retries later.
+   * `deliveryId` names this copy (the SQS message id): a copy that is not the one holding a
+   * fan-out lease is a duplicate and done, since the holder finishes it (its own message comes
+   * back if it crashes). The holder's own redelivery takes the fan-out over at once; anyone
+   * takes over an expired lease. Throws FanoutFailedError when a queue refused the event (the
+   * caller retries later) and FanoutInProgressError when a takeover lost a race.
    */
-  async ingest(event: CloudEvent): Promise<{ duplicate: boolean }> {
+  async ingest(event: CloudEvent, deliveryId?: string): Promise<{ duplicate: boolean }> {
     this.check(event);
     const now = this.#now();
     const stored: StoredEvent = {
@@ -103,6 +106,7 @@ export class EventHub {
       subscribers: subscribersOf(event.type, this.#options.subscriptions),
       delivered: [],
       fanoutLeaseUntil: new Date(now.getTime() + this.#options.fanoutLeaseMs),
+      fanoutOwner: deliveryId,
     };
     if (await this.#options.log.insert(stored)) {
       this.#options.observer?.ingested(event.type);
@@ -116,13 +120,16 @@ export class EventHub {
       this.#options.observer?.duplicate(event.type);
       return { duplicate: true };
     }
-    // Stored, but its fan-out is unfinished: someone is on it, or crashed doing it.
+    // Stored, but its fan-out is unfinished: someone is on it, or failed or crashed doing it.
     const lease = existing.fanoutLeaseUntil;
-    if (lease !== undefined && lease.getTime() > now.getTime()) {
-      throw new FanoutInProgressError(event.id);
+    const leaseHeld = lease !== undefined && lease.getTime() > now.getTime();
+    const ours = deliveryId !== undefined && existing.fanoutOwner === deliveryId;
+    if (leaseHeld && !ours) {
+      this.#options.observer?.duplicate(event.type);
+      return { duplicate: true };
     }
     const until = new Date(now.getTime() + this.#options.fanoutLeaseMs);
-    if (!(await this.#options.log.claimFanout(event.id, lease, until))) {
+    if (!(await this.#options.log.claimFanout(event.id, lease, until, deliveryId))) {
       throw new FanoutInProgressError(event.id);
     }
     await this.#fanOut(existing, pending);
@@ -189,7 +196,7 @@ export class EventHub {
     const arrived = this.#now().getTime();
     for (const name of sent)
       this.#options.observer?.fannedOut(name, arrived - stored.time.getTime());
-    await this.#options.log.recordDelivered(stored.id, sent, failed.length === 0);
+    await this.#options.log.recordDelivered(stored.id, sent);
     if (failed.length > 0) {
       const firstFailure = outcomes.find((outcome) => outcome.status === 'rejected');
       throw new FanoutFailedError(stored.id, failed, firstFailure?.reason);

@@ -17,8 +17,10 @@ export interface StoredEvent {
   readonly subscribers: readonly string[];
   /** The subscriptions it has been published to. */
   readonly delivered: readonly string[];
-  /** While set and in the future, one consumer is fanning it out; others wait. */
+  /** While set and in the future, one delivery is fanning it out; others leave it be. */
   readonly fanoutLeaseUntil: Date | undefined;
+  /** The delivery (SQS message id) holding the lease. */
+  readonly fanoutOwner: string | undefined;
 }
 
 /** Filters of the admin listing and of replay; all optional, combined with AND. */
@@ -51,9 +53,17 @@ export interface EventLog {
   insert(event: StoredEvent): Promise<boolean>;
   get(id: string): Promise<StoredEvent | undefined>;
   /** Takes over a fan-out whose lease is `expected` (still unchanged); false if someone else did. */
-  claimFanout(id: string, expected: Date | undefined, until: Date): Promise<boolean>;
-  /** Records the subscriptions just published to; `finished` also drops the lease. */
-  recordDelivered(id: string, subscriptions: readonly string[], finished: boolean): Promise<void>;
+  claimFanout(
+    id: string,
+    expected: Date | undefined,
+    until: Date,
+    owner: string | undefined,
+  ): Promise<boolean>;
+  /**
+   * Records the subscriptions just published to and releases the fan-out lease, so whatever
+   * is still missing (a queue refused it) may be retried by any copy of the event.
+   */
+  recordDelivered(id: string, subscriptions: readonly string[]): Promise<void>;
   /** One page, newest first, after `cursor`. */
   list(
     filter: EventFilter,

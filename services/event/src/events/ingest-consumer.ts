@@ -41,7 +41,7 @@ export function createIngestConsumer(options: IngestConsumerOptions): SqsConsume
     logger,
     handler: async (event, message) => {
       try {
-        await hub.ingest(event);
+        await hub.ingest(event, message.messageId);
       } catch (error) {
         if (!(error instanceof ContractViolationError)) throw error;
         logger.warn('event rejected: it breaks its contract; moved to the dead-letter queue', {

@@ -19,6 +19,7 @@ interface EventDocument {
   subscribers: string[];
   delivered: string[];
   fanoutLeaseUntil?: Date;
+  fanoutOwner?: string;
 }
 
 const DUPLICATE_KEY = 11000;
@@ -53,29 +54,32 @@ export class MongoEventLog implements EventLog {
     return document === null ? undefined : fromDocument(document);
   }
 
-  async claimFanout(id: string, expected: Date | undefined, until: Date): Promise<boolean> {
+  async claimFanout(
+    id: string,
+    expected: Date | undefined,
+    until: Date,
+    owner: string | undefined,
+  ): Promise<boolean> {
     const { matchedCount } = await this.#events.updateOne(
       {
         _id: id,
         fanoutLeaseUntil: expected === undefined ? { $exists: false } : expected,
       },
-      { $set: { fanoutLeaseUntil: until } },
+      owner === undefined
+        ? { $set: { fanoutLeaseUntil: until }, $unset: { fanoutOwner: '' } }
+        : { $set: { fanoutLeaseUntil: until, fanoutOwner: owner } },
     );
     return matchedCount === 1;
   }
 
-  async recordDelivered(
-    id: string,
-    subscriptions: readonly string[],
-    finished: boolean,
-  ): Promise<void> {
+  async recordDelivered(id: string, subscriptions: readonly string[]): Promise<void> {
     await this.#events.updateOne(
       { _id: id },
       {
         ...(subscriptions.length === 0
           ? {}
           : { $addToSet: { delivered: { $each: [...subscriptions] } } }),
-        ...(finished ? { $unset: { fanoutLeaseUntil: '' } } : {}),
+        $unset: { fanoutLeaseUntil: '', fanoutOwner: '' },
       },
     );
   }
@@ -148,6 +152,7 @@ function toDocument(event: StoredEvent): EventDocument {
     subscribers: [...event.subscribers],
     delivered: [...event.delivered],
     ...(event.fanoutLeaseUntil === undefined ? {} : { fanoutLeaseUntil: event.fanoutLeaseUntil }),
+    ...(event.fanoutOwner === undefined ? {} : { fanoutOwner: event.fanoutOwner }),
   };
 }
 
@@ -163,5 +168,6 @@ function fromDocument(document: EventDocument): StoredEvent {
     subscribers: document.subscribers,
     delivered: document.delivered,
     fanoutLeaseUntil: document.fanoutLeaseUntil,
+    fanoutOwner: document.fanoutOwner,
   };
 }
