@@ -4,6 +4,7 @@
 import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import type { V1Ingress } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import type { Logger } from '@shoal/kit';
@@ -135,7 +136,11 @@ export class RoutesFileSource implements RouteSource {
   async start(onRoutes: (table: RouteTable) => void): Promise<void> {
     onRoutes(await this.#load());
     if (this.#options.watch === false) return;
-    this.#watcher = watch(this.#options.file, () => {
+    // Watch the directory, not the file: editors and ConfigMap mounts replace the file (a new
+    // inode), which a watch on the file itself would never see.
+    const name = basename(this.#options.file);
+    this.#watcher = watch(dirname(this.#options.file), (_event, changed) => {
+      if (changed !== null && changed !== name && !changed.startsWith('..')) return;
       // Editors write in several steps; settle before re-reading.
       clearTimeout(this.#reloadTimer);
       this.#reloadTimer = setTimeout(() => {

@@ -17,6 +17,8 @@ export interface GatewayUnderTest {
   gateway: Gateway;
   /** Parsed access-log and other log lines. */
   logs(): Record<string, unknown>[];
+  /** The routes file the gateway reads. */
+  routesFile: string;
   /** Rewrites the routes file (the gateway reloads it). */
   writeRoutes(yaml: string): void;
   stop(): Promise<void>;
@@ -107,6 +109,7 @@ export async function startGateway(options: {
     adminUrl,
     gateway,
     logs: capture.lines,
+    routesFile: file,
     writeRoutes: (yaml) => writeFileSync(file, yaml),
     stop: () => gateway.stop(),
   };
