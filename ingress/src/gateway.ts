@@ -107,6 +107,11 @@ export function createGateway(options: GatewayOptions): Gateway {
           issuer: config.JWT_ISSUER,
           audience: config.JWT_AUDIENCE,
         }));
+  if (verifier === undefined) {
+    logger.warn('JWKS_URL is not set: routes with shoal.dev/auth required or optional answer 503', {
+      default_auth: config.DEFAULT_AUTH,
+    });
+  }
   const trustedProxies = new TrustedProxies(config.TRUSTED_PROXIES);
   const agent = createUpstreamAgent({
     idleMs: config.UPSTREAM_KEEPALIVE_MS,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { startGateway, routesYaml } from './support/gateway-under-test.ts';
 import type { GatewayUnderTest } from './support/gateway-under-test.ts';
+import { eventually } from './support/eventually.ts';
 import { httpCall } from './support/http-call.ts';
 import { freePort, startUpstream } from './support/upstream-server.ts';
 import type { Echo, Upstream } from './support/upstream-server.ts';
@@ -116,5 +117,15 @@ describe('proxying through the gateway', () => {
       /http_request_duration_seconds_bucket\{[^}]*route="default\/echo \*\/api"/,
     );
     assert.match(metrics.text, /gateway_routes\{[^}]*\} 2/);
+  });
+
+  it('When the gateway shuts down with a request in flight, then that request still completes', async () => {
+    const draining = await startGateway({ routes: routesYaml({ upstream: upstream.url }) });
+    const inFlight = httpCall(`${draining.url}/slow?ms=400`);
+    await eventually(() =>
+      assert.ok(upstream.received.some((echo) => echo.url === '/slow?ms=400')),
+    );
+    await draining.stop();
+    assert.equal((await inFlight).status, 200);
   });
 });
