@@ -77,6 +77,39 @@ describe('publish over HTTP, and the admin API (log, replay, metrics)', () => {
     }
   });
 
+  it('When the input is hostile (huge, malformed, odd ids), then each gets a clear problem, never a 500', async () => {
+    const huge = await service.api.post(
+      '/api/events',
+      { ...deleted(), subject: 'x'.repeat(200_000) },
+      { token: publisherToken },
+    );
+    assert.equal(huge.status, 413);
+    const malformed = await service.api.request('POST', '/api/events', {
+      token: publisherToken,
+      rawBody: '{"type": ',
+      headers: { 'content-type': 'application/json' },
+    });
+    assert.equal(malformed.status, 400);
+    assert.equal(malformed.body['type'], 'https://shoal.dev/problems/malformed-json');
+    const longId = await service.api.get(`/api/events/${'a'.repeat(300)}`, {
+      token: service.adminToken,
+    });
+    assert.equal(longId.status, 400);
+    const weirdId = await service.api.get(`/api/events/${encodeURIComponent('{"$gt":""}')}`, {
+      token: service.adminToken,
+    });
+    assert.equal(weirdId.status, 404);
+    // Bracketed keys are not parsed into operators: this is an unknown parameter, ignored.
+    const operator = await service.api.get(`/api/events?subject[$ne]=${randomUUID()}`, {
+      token: service.adminToken,
+    });
+    assert.equal(operator.status, 200);
+    const repeated = await service.api.get('/api/events?subject=a&subject=b', {
+      token: service.adminToken,
+    });
+    assert.equal(repeated.status, 400);
+  });
+
   it('When an admin lists the log, then filters and the cursor select exactly the matching events, newest first', async () => {
     const subject = randomUUID();
     const ids: string[] = [];

@@ -126,6 +126,20 @@ describe('access: owners, admins and services', () => {
     assert.equal((await service.api.get('/api/users/me', { token: notification })).status, 403);
   });
 
+  it('When ids or queries are hostile, then they are refused or harmless, never a 500', async () => {
+    const longId = await service.api.get(`/api/users/${'a'.repeat(300)}`, { token: adminToken });
+    assert.equal(longId.status, 400);
+    const operator = await service.api.get(`/api/users/${encodeURIComponent('{"$gt":""}')}`, {
+      token: adminToken,
+    });
+    assert.equal(operator.status, 404);
+    // Bracketed keys are not parsed into operators: an unknown parameter, ignored.
+    const bracketed = await service.api.get('/api/users?q[$ne]=x', { token: adminToken });
+    assert.equal(bracketed.status, 200);
+    const repeated = await service.api.get('/api/users?q=a&q=b', { token: adminToken });
+    assert.equal(repeated.status, 400);
+  });
+
   it('When a request has no token or a forged one, then it is a 401 problem', async () => {
     assert.equal((await service.api.get('/api/users/me')).status, 401);
     const [header, payload] = alice.token.split('.');
