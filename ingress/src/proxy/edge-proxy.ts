@@ -45,7 +45,6 @@ export function createEdgeProxy(
         // writes; nginx and Node's own server turn it off too.
         proxyReq.setNoDelay(true);
         const state = edgeRequest(req);
-        state.upstreamRequest = proxyReq;
         const timeoutMs = state.route?.policy.timeoutMs ?? 60_000;
         proxyReq.setTimeout(timeoutMs, () => proxyReq.destroy(new UpstreamTimeoutError(timeoutMs)));
         if (state.bodyError) proxyReq.destroy(state.bodyError);

@@ -1,6 +1,6 @@
 // What the gateway knows about a request it is serving, from routing to the access log.
 // Kept in a WeakMap beside the request (never on it), so nothing leaks into the upstream call.
-import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Transform } from 'node:stream';
 import type { Route } from '../routes/route-table.ts';
 
@@ -13,8 +13,6 @@ export interface EdgeRequest {
   bodyCounter: Transform | undefined;
   /** Set once the counted body passed its limit. */
   bodyError: Error | undefined;
-  /** The upstream request, once it has a socket. */
-  upstreamRequest: ClientRequest | undefined;
   /** Bytes of response body relayed from the upstream. */
   upstreamBytes: number;
   /** Why the upstream call failed (`timeout`, `econnrefused`...), for the log. */
@@ -32,7 +30,6 @@ export function edgeRequest(req: IncomingMessage): EdgeRequest {
       subject: undefined,
       bodyCounter: undefined,
       bodyError: undefined,
-      upstreamRequest: undefined,
       upstreamBytes: 0,
       upstreamError: undefined,
     };
