@@ -6,3 +6,4 @@ export * from './render.ts';
 export * from './catalog.ts';
 export * from './served-paths.ts';
 export * from './dockerfile.ts';
+export * from './values-table.ts';
