@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { requestContext } from '../context/request-context.ts';
+import type { RequestContext } from '../context/request-context.ts';
 import type { Logger } from '../logger/logger.ts';
 import { createRequestLogger } from '../logger/request-logger.ts';
 
@@ -26,6 +27,15 @@ export function requestIdMiddleware(logger: Logger): RequestHandler {
     const requestId = chooseRequestId(req.headers['x-request-id']);
     res.setHeader(REQUEST_ID_HEADER, requestId);
     res.locals['requestId'] = requestId;
-    requestContext.run({ requestId, logger: createRequestLogger(logger, requestId) }, next);
+    // The child logger is made on first use: most requests never ask for it, and making one
+    // costs about as much as the rest of this middleware.
+    let requestLogger: Logger | undefined;
+    const context: RequestContext = {
+      requestId,
+      get logger() {
+        return (requestLogger ??= createRequestLogger(logger, requestId));
+      },
+    };
+    requestContext.run(context, next);
   };
 }
