@@ -10,6 +10,7 @@ import {
 } from '@shoal/kit';
 import type { Logger, RateLimitDecision, RateLimiter } from '@shoal/kit';
 import type { RateLimitSpec } from '../routes/route-policy.ts';
+import { PointLeases, leaseSize } from './point-lease.ts';
 
 /** What to do while Redis is unreachable. */
 export type RedisDownPolicy = 'local' | 'open' | 'closed';
@@ -35,6 +36,7 @@ export interface EdgeRateLimitResult {
 export class EdgeRateLimit {
   readonly #options: EdgeRateLimitOptions;
   readonly #limiters = new Map<string, RateLimiter>();
+  readonly #leases = new PointLeases();
   #lastWarning = 0;
 
   constructor(options: EdgeRateLimitOptions) {
@@ -51,9 +53,16 @@ export class EdgeRateLimit {
     caller: string,
   ): Promise<Record<string, string>> {
     const limiter = this.#limiterFor(source, spec);
+    const size = leaseSize(spec.points);
+    const leaseKey = `${source}|${spec.text}|${caller}`;
+    if (size > 1) {
+      const leased = this.#leases.take(leaseKey);
+      if (leased !== undefined) return rateLimitHeaders(leased);
+    }
     let decision: RateLimitDecision;
     try {
-      decision = await limiter.consume(caller);
+      // A lease takes `size` points at once; the ones not spent now serve the next requests.
+      decision = await limiter.consume(caller, size);
     } catch (error) {
       if (!(error instanceof RateLimiterUnavailableError)) throw error;
       this.#options.onRedisDown?.(this.#options.whenRedisDown);
@@ -66,6 +75,7 @@ export class EdgeRateLimit {
       });
     }
     if (decision.local) this.#options.onRedisDown?.('local');
+    this.#leases.store(leaseKey, size - 1, decision);
     const headers = rateLimitHeaders(decision);
     if (!decision.allowed) {
       throw new HttpProblem(429, 'Too Many Requests', {
