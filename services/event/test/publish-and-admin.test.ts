@@ -192,6 +192,14 @@ describe('publish over HTTP, and the admin API (log, replay, metrics)', () => {
       [id],
     );
 
+    // user-events subscribes to auth.user.registered only: nothing in this range is for it.
+    const notWanted = await service.api.post(
+      '/api/events/replay',
+      { subscription: 'user-events', from: from.toISOString(), to: to.toISOString() },
+      { token: service.adminToken },
+    );
+    assert.equal(notWanted.body['replayed'], 0);
+
     const unknown = await service.api.post(
       '/api/events/replay',
       { subscription: 'nobody', from: from.toISOString(), to: to.toISOString() },

@@ -7,7 +7,7 @@ import {
   UnknownSubscriptionError,
 } from './errors.ts';
 import type { EventCursor, EventFilter, EventLog, StoredEvent } from './event-log.ts';
-import { subscribersOf, typeMatches } from './subscriptions.ts';
+import { subscribersOf } from './subscriptions.ts';
 import type { Subscription } from './subscriptions.ts';
 
 /** The contract check (src/events/event-contracts.ts), as the hub sees it. */
@@ -165,8 +165,8 @@ export class EventHub {
     let replayed = 0;
     let lastIngestedAt: Date | undefined;
     let truncated = false;
-    for await (const stored of this.#options.log.scan(filter, max + 1)) {
-      if (!typeMatches(stored.type, subscription.types)) continue;
+    const wanted = { ...filter, typePatterns: subscription.types };
+    for await (const stored of this.#options.log.scan(wanted, max + 1)) {
       if (replayed + batch.length === max) {
         truncated = true;
         break;

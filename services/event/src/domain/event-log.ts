@@ -26,6 +26,8 @@ export interface StoredEvent {
 /** Filters of the admin listing and of replay; all optional, combined with AND. */
 export interface EventFilter {
   readonly types?: readonly string[];
+  /** Subscription patterns (exact, `prefix.*`, `*`): the type must match one of them. */
+  readonly typePatterns?: readonly string[];
   readonly subject?: string;
   /** Ingested at or after. */
   readonly from?: Date;

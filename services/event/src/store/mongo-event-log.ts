@@ -126,10 +126,30 @@ export class MongoEventLog implements EventLog {
   }
 }
 
+/** Escapes text for use inside a regular expression. */
+function literal(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The type condition of subscription patterns, or undefined when `*` takes everything. */
+function patternQuery(patterns: readonly string[]): Filter<EventDocument> | undefined {
+  if (patterns.includes('*')) return undefined;
+  return {
+    $or: patterns.map((pattern) =>
+      pattern.endsWith('.*')
+        ? { type: { $regex: `^${literal(pattern.slice(0, -1))}` } }
+        : { type: pattern },
+    ),
+  };
+}
+
 function toQuery(filter: EventFilter): Filter<EventDocument> {
   const query: Filter<EventDocument> = {};
   if (filter.types !== undefined && filter.types.length > 0)
     query.type = { $in: [...filter.types] };
+  const patterns =
+    filter.typePatterns === undefined ? undefined : patternQuery(filter.typePatterns);
+  if (patterns !== undefined) query.$and = [patterns];
   if (filter.subject !== undefined) query.subject = filter.subject;
   if (filter.from !== undefined || filter.to !== undefined) {
     query.ingestedAt = {
