@@ -71,6 +71,10 @@ export const CHART_SCENARIOS: Readonly<Record<string, readonly Scenario[]>> = {
     { name: 'default', options: {} },
     { name: 'production', options: { valuesFiles: ['values-production.yaml'] } },
     {
+      name: 'monitoring (Prometheus and Grafana)',
+      options: { set: { 'prometheus.enabled': true, 'grafana.enabled': true } },
+    },
+    {
       name: 'only the data stores',
       options: {
         set: {

@@ -78,6 +78,20 @@ describe('plain `helm upgrade --install --wait` of the platform and every servic
     ]);
   }
 
+  /** The platform as the tests install it: the testbed serves metrics.k8s.io already (its own metrics-server). */
+  function platformArgs(): string[] {
+    return [
+      '--set',
+      'metricsServer.enabled=false',
+      '--set',
+      'prometheus.enabled=true',
+      '--set',
+      'grafana.enabled=true',
+      '--set',
+      `ingressClassName=${ingressClass}`,
+    ];
+  }
+
   async function workloads(): Promise<Workload[]> {
     const { stdout } = await runKubectl([
       'get',
@@ -96,21 +110,17 @@ describe('plain `helm upgrade --install --wait` of the platform and every servic
   }
 
   it('When the platform is installed, then its StatefulSets and Deployments are ready', async () => {
-    // The testbed already serves metrics.k8s.io (its own metrics-server).
-    await install('platform', 'platform', [
-      '--set',
-      'metricsServer.enabled=false',
-      '--set',
-      `ingressClassName=${ingressClass}`,
-    ]);
+    await install('platform', 'platform', platformArgs());
     const ready = await workloads();
     assert.deepEqual(ready.map((w) => w.metadata.name).sort(), [
       'shoal-elasticmq',
+      'shoal-grafana',
       'shoal-jaeger',
       'shoal-mailpit',
       'shoal-mongodb',
       'shoal-otel-collector',
       'shoal-postgresql',
+      'shoal-prometheus',
       'shoal-redis',
     ]);
     for (const workload of ready) {
@@ -201,12 +211,7 @@ describe('plain `helm upgrade --install --wait` of the platform and every servic
       key: await secretData('auth-generated'),
       database: await secretData('shoal-auth-postgresql'),
     };
-    await install('platform', 'platform', [
-      '--set',
-      'metricsServer.enabled=false',
-      '--set',
-      `ingressClassName=${ingressClass}`,
-    ]);
+    await install('platform', 'platform', platformArgs());
     await install('auth', 'auth', ['--set', `global.ingressClassName=${ingressClass}`]);
     assert.deepEqual(await secretData('auth-generated'), before.key);
     assert.deepEqual(await secretData('shoal-auth-postgresql'), before.database);

@@ -45,6 +45,13 @@ describe('NetworkPolicies across the charts (default values, one namespace)', ()
   let pods: PodTemplate[];
   before(async () => {
     for (const chart of ALL_CHARTS) rendered.set(chart, await renderChart(chart));
+    // With the platform's optional Prometheus, so the metrics-scraper rules are checked too.
+    rendered.set(
+      'platform',
+      await renderChart('platform', {
+        set: { 'prometheus.enabled': true, 'grafana.enabled': true },
+      }),
+    );
     pods = [...rendered.values()].flatMap(podTemplates);
   });
 
@@ -61,9 +68,8 @@ describe('NetworkPolicies across the charts (default values, one namespace)', ()
       ];
       for (const peer of rules) {
         const labels = peer.podSelector?.matchLabels ?? {};
-        // Outside this render: kube-dns, Prometheus and the helm test pod (checked in render.test.ts).
-        if (labels['k8s-app'] === 'kube-dns' || labels['app.kubernetes.io/name'] === 'prometheus')
-          continue;
+        // Outside this render: kube-dns and the helm test pod (checked in render.test.ts).
+        if (labels['k8s-app'] === 'kube-dns') continue;
         if (labels['app.kubernetes.io/name']?.endsWith('-test')) continue;
         if (peer.ipBlock) continue;
         assert.ok(selected(peer).length > 0, `${JSON.stringify(labels)} selects no pod`);

@@ -33,6 +33,12 @@ spec:
         {{- end }}
       annotations:
         checksum/config: {{ include "shoal-service.configmap" . | sha256sum }}
+        {{- if .Values.metricsAnnotations }}
+        # For annotation-based scrapers (the platform chart's Prometheus).
+        prometheus.io/scrape: "true"
+        prometheus.io/port: {{ include "shoal-service.healthPort" . | quote }}
+        prometheus.io/path: /metrics
+        {{- end }}
         {{- with .Values.podAnnotations }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
