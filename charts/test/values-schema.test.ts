@@ -63,4 +63,14 @@ describe('values.schema.json and the chart rules', () => {
     const error = await renderError('gateway', 'serviceAccount.automountToken=false');
     assert.match(error, /ingressController.enabled needs serviceAccount.automountToken=true/);
   });
+
+  it('When a platform queue name or volume size is malformed, then helm names each value', async () => {
+    const error = await renderError(
+      'platform',
+      'elasticmq.queues[0]=bad queue',
+      'postgresql.storage=lots',
+    );
+    assert.match(error, /elasticmq\/queues\/0/);
+    assert.match(error, /postgresql\/storage/);
+  });
 });
