@@ -20,7 +20,7 @@ endif
 export NODE_OPTIONS := --conditions=shoal-source $(NODE_OPTIONS)
 
 .PHONY: help node install build typecheck lint format test test-unit deps-up deps-down deps-status \
-        kube-up kube-down kube-status bench bench-kit bench-auth deploy dev clean
+        kube-up kube-down kube-status bench bench-kit bench-auth bench-events bench-gateway deploy dev clean
 
 help: ## list the verbs
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -84,7 +84,13 @@ bench-kit: install deps-up ## kit overhead: createService vs bare Express
 bench-auth: install deps-up ## auth: token verification, login latency, register+login+refresh throughput
 	npm run --workspace @shoal/bench auth
 
-bench: bench-kit bench-auth ## every benchmark
+bench-events: install deps-up ## event hub: events/s through ingest and fan-out, publish-to-subscriber lag
+	npm run --workspace @shoal/bench events
+
+bench-gateway: install deps-up ## gateway vs direct vs nginx: rps, p50, p99 and ratios
+	npm run --workspace @shoal/bench gateway
+
+bench: bench-kit bench-auth bench-events bench-gateway ## every benchmark
 
 deploy: ## the platform on a kind cluster (needs docker, kind, helm)
 	@echo "make deploy: the shoal deployer is not built yet (see docs/status.md)" >&2; exit 2
