@@ -1,4 +1,4 @@
-{{/* An Ingress for a platform UI on <sub>.<host>, public on the local cluster. Args: (list $root part sub port) */}}
+{{/* An Ingress for a platform UI on <sub>.<host>, public on the local cluster. Args: (list $root part sub portNumber) */}}
 {{- define "platform.uiIngress" -}}
 {{- $root := index . 0 -}}
 {{- $part := index . 1 -}}
@@ -22,5 +22,6 @@ spec:
               service:
                 name: {{ include "platform.name" (list $root $part) }}
                 port:
-                  name: {{ index . 3 }}
+                  # A number: the shoal gateway does not resolve port names.
+                  number: {{ index . 3 }}
 {{- end -}}

@@ -61,6 +61,6 @@ spec:
         - { name: tmp, emptyDir: {} }
 {{- if $mail.ingress }}
 ---
-{{ include "platform.uiIngress" (list . "mailpit" "mail" "ui") }}
+{{ include "platform.uiIngress" (list . "mailpit" "mail" 8025) }}
 {{- end }}
 {{- end }}

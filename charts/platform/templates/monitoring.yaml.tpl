@@ -240,6 +240,6 @@ spec:
         - { name: tmp, emptyDir: {} }
 {{- if $grafana.ingress }}
 ---
-{{ include "platform.uiIngress" (list . "grafana" "grafana" "ui") }}
+{{ include "platform.uiIngress" (list . "grafana" "grafana" 3000) }}
 {{- end }}
 {{- end }}

@@ -155,6 +155,6 @@ spec:
         - { name: tmp, emptyDir: {} }
 {{- if $jaeger.ingress }}
 ---
-{{ include "platform.uiIngress" (list . "jaeger" "jaeger" "ui") }}
+{{ include "platform.uiIngress" (list . "jaeger" "jaeger" 16686) }}
 {{- end }}
 {{- end }}

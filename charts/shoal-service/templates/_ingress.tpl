@@ -51,7 +51,8 @@ spec:
               service:
                 name: {{ include "shoal-service.fullname" $root }}
                 port:
-                  name: http
+                  # A number, not the name: the shoal gateway resolves <service>.<ns>.svc:<port>.
+                  number: {{ $root.Values.service.port }}
           {{- end }}
 {{- end -}}
 
