@@ -81,7 +81,7 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
     .enum(['local', 'open', 'closed'])
     .default('local')
     .describe('local, open or closed'),
-  RATE_LIMIT_REDIS_TIMEOUT_MS: envInteger(1, 10_000).default(100),
+  RATE_LIMIT_REDIS_TIMEOUT_MS: envInteger(1, 10_000).default(250),
 
   /** Defaults for routes whose Ingress does not say. */
   DEFAULT_AUTH: z

@@ -6,6 +6,12 @@ import { httpCall } from './support/http-call.ts';
 import { freePort, startUpstream } from './support/upstream-server.ts';
 import type { Upstream } from './support/upstream-server.ts';
 
+/**
+ * Redis is up in these tests: on a busy machine a slow answer must not count as "Redis down"
+ * (which would let each gateway limit alone), and if it ever did, fail closed, never open.
+ */
+const patientRedis = { RATE_LIMIT_REDIS_TIMEOUT_MS: '5000', RATE_LIMIT_REDIS_DOWN: 'closed' };
+
 describe('rate limits shared through Redis', () => {
   let upstream: Upstream;
   const gateways: GatewayUnderTest[] = [];
@@ -41,8 +47,8 @@ describe('rate limits shared through Redis', () => {
   it('When two gateways share Redis, then together they let through no more than the limit', async () => {
     const { REDIS_URL } = loadDepsEnv();
     const name = uniqueName('rl');
-    const one = await gatewayWithLimit(name, '10/m', { REDIS_URL });
-    const two = await gatewayWithLimit(name, '10/m', { REDIS_URL });
+    const one = await gatewayWithLimit(name, '10/m', { REDIS_URL, ...patientRedis });
+    const two = await gatewayWithLimit(name, '10/m', { REDIS_URL, ...patientRedis });
     const calls = Array.from({ length: 30 }, (_, i) => httpCall(`${(i % 2 ? one : two).url}/x`));
     const statuses = (await Promise.all(calls)).map((res) => res.status);
     assert.equal(statuses.filter((status) => status === 200).length, 10);
@@ -53,8 +59,8 @@ describe('rate limits shared through Redis', () => {
     this.timeout(60_000);
     const { REDIS_URL } = loadDepsEnv();
     const name = uniqueName('rl');
-    const one = await gatewayWithLimit(name, '2000/m', { REDIS_URL });
-    const two = await gatewayWithLimit(name, '2000/m', { REDIS_URL });
+    const one = await gatewayWithLimit(name, '2000/m', { REDIS_URL, ...patientRedis });
+    const two = await gatewayWithLimit(name, '2000/m', { REDIS_URL, ...patientRedis });
     const statuses: number[] = [];
     for (let batch = 0; batch < 44; batch++) {
       const calls = Array.from({ length: 50 }, (_, i) => httpCall(`${(i % 2 ? one : two).url}/x`));
@@ -69,7 +75,7 @@ describe('rate limits shared through Redis', () => {
 
   it('When the limit is spent, then the 429 is problem+json with Retry-After and RateLimit headers', async () => {
     const { REDIS_URL } = loadDepsEnv();
-    const gateway = await gatewayWithLimit(uniqueName('rl'), '2/m', { REDIS_URL });
+    const gateway = await gatewayWithLimit(uniqueName('rl'), '2/m', { REDIS_URL, ...patientRedis });
     const first = await httpCall(`${gateway.url}/x`);
     assert.equal(first.status, 200);
     assert.equal(first.headers['ratelimit-limit'], '2');
@@ -88,6 +94,7 @@ describe('rate limits shared through Redis', () => {
     const gateway = await gatewayWithLimit(uniqueName('rl'), '1/m', {
       REDIS_URL,
       TRUSTED_PROXIES: '127.0.0.1',
+      ...patientRedis,
     });
     const as = (client: string) =>
       httpCall(`${gateway.url}/x`, { headers: { 'x-forwarded-for': client } });
