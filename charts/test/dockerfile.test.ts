@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,6 +12,16 @@ import { REPO_DIR, parseDockerfile, runCommand, stageNamed } from '../src/index.
 import type { Stage } from '../src/index.ts';
 
 const DOCKERFILE = join(REPO_DIR, 'Dockerfile');
+
+/** Each value of the SERVICE build argument and the package directory it selects. */
+const SERVICE_DIRS: Record<string, string> = {
+  auth: 'services/auth',
+  user: 'services/user',
+  event: 'services/event',
+  notification: 'services/notification',
+  reporting: 'services/reporting',
+  gateway: 'ingress',
+};
 
 function instructions(stage: Stage, keyword: string): string[] {
   return stage.instructions.filter((i) => i.keyword === keyword).map((i) => i.args);
@@ -83,6 +93,25 @@ describe('the Dockerfile', () => {
     assert.match(install, /npm ci /);
     assert.match(install, /--omit=dev/);
     assert.match(install, /--workspace "@shoal\/\$SERVICE"/);
+  });
+
+  it('When the app stage runs for each service that exists, then /app/service/src/main.ts is that service', async () => {
+    for (const [service, dir] of Object.entries(SERVICE_DIRS)) {
+      if (!existsSync(join(REPO_DIR, dir, 'src/main.ts'))) continue; // not written yet
+      const out = mkdtempSync(join(tmpdir(), `shoal-app-${service}-`));
+      try {
+        for (const run of instructions(stageNamed(stages, 'app'), 'RUN')) {
+          await shell(runCommand({ keyword: 'RUN', args: run }).replaceAll('/out', out), REPO_DIR, {
+            SERVICE: service,
+          });
+        }
+        assert.equal(realpathSync(join(out, 'service')), realpathSync(join(out, dir)));
+        assert.ok(existsSync(join(out, 'service/src/main.ts')), `${service}: main.ts`);
+        assert.ok(existsSync(join(out, 'services/kit/src/index.ts')), `${service}: the kit`);
+      } finally {
+        rmSync(out, { recursive: true, force: true });
+      }
+    }
   });
 
   describe('re-enacted for auth without a Docker engine', () => {
