@@ -41,6 +41,14 @@ const VARIANTS: Variant[] = [
     nodeArgs: ['--import', './tracing-preload.ts'],
     file: 'kit-server.ts',
   },
+  // The same with the SDK's standard head sampling keeping 1 trace in 10 (what a busy
+  // service would set through its environment).
+  {
+    name: 'kit, 10% sampled',
+    nodeArgs: ['--import', './tracing-preload.ts'],
+    file: 'kit-server.ts',
+    env: { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' },
+  },
   // What services run with when no collector is configured: the real preload, no endpoint.
   {
     name: 'kit, no otlp endpoint',
