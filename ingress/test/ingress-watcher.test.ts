@@ -158,6 +158,41 @@ describe('the shoal IngressClass on the Kubernetes testbed', function () {
     assert.equal(foreign.status?.loadBalancer?.ingress, undefined);
   });
 
+  it('When an Ingress moves to another class, then it is no longer served and our address leaves its status', async () => {
+    await networking().createNamespacedIngress({
+      namespace: namespace.name,
+      body: ingress('moving', '/moving', 'blue'),
+    });
+    await eventually(async () => assert.equal(await upstreamOf('/moving'), 'blue'));
+    const collectionPath = `/apis/networking.k8s.io/v1/namespaces/${namespace.name}/ingresses`;
+    await waitForObject<V1Ingress>({
+      kubeConfig: namespace.kubeConfig,
+      collectionPath,
+      name: 'moving',
+      until: (object) => object.status?.loadBalancer?.ingress?.[0]?.ip === '192.0.2.10',
+      description: 'our address on Ingress moving',
+      timeoutMs: 10_000,
+    });
+    const current = await networking().readNamespacedIngress({
+      name: 'moving',
+      namespace: namespace.name,
+    });
+    await networking().replaceNamespacedIngress({
+      name: 'moving',
+      namespace: namespace.name,
+      body: { ...current, spec: { ...current.spec, ingressClassName: otherClass } },
+    });
+    await eventually(async () => assert.equal((await get('/moving')).status, 404));
+    await waitForObject<V1Ingress>({
+      kubeConfig: namespace.kubeConfig,
+      collectionPath,
+      name: 'moving',
+      until: (object) => (object.status?.loadBalancer?.ingress ?? []).length === 0,
+      description: 'our address gone from Ingress moving',
+      timeoutMs: 10_000,
+    });
+  });
+
   it('When the Ingress is deleted, then its route is gone', async () => {
     await networking().deleteNamespacedIngress({ name: 'orders', namespace: namespace.name });
     await eventually(async () => assert.equal((await get('/orders/3')).status, 404));

@@ -48,7 +48,7 @@ export class IngressWatcher implements RouteSource {
   #onRoutes: ((table: RouteTable) => void) | undefined;
   #rebuildScheduled = false;
   #stopped = false;
-  /** Ingress uid → address last published, so a status update is sent once, not per event. */
+  /** Ingress uid → address last published ('' = being cleared), so each patch is sent once. */
   readonly #published = new Map<string, string>();
 
   constructor(options: IngressWatcherOptions) {
@@ -129,19 +129,43 @@ export class IngressWatcher implements RouteSource {
     this.#publishStatuses(served.filter((ingress) => !refused.has(sourceOf(ingress))));
   }
 
+  /**
+   * Shows our address on every Ingress we serve, and takes it off those we no longer serve
+   * (class changed, Ingress refused), so the status never points at a gateway that ignores it.
+   */
   #publishStatuses(served: V1Ingress[]): void {
     const address = this.#options.publishAddress;
     if (address === undefined) return;
     const wanted = loadBalancerEntries(address);
+    const servedUids = new Set<string>();
     for (const ingress of served) {
-      const uid = ingress.metadata?.uid ?? sourceOf(ingress);
+      const uid = uidOf(ingress);
+      servedUids.add(uid);
       if (statusIsCurrent(ingress, wanted) || this.#published.get(uid) === address) continue;
-      this.#published.set(uid, address);
-      publishStatus(this.#api, ingress, wanted).catch((error: unknown) => {
-        this.#published.delete(uid); // try again on the next event or re-list
-        this.#recovered(error as Error, 'status', sourceOf(ingress));
-      });
+      this.#patchStatus(ingress, uid, address, wanted);
     }
+    const present = new Set<string>();
+    for (const ingress of this.#ingressObjects.values()) {
+      const uid = uidOf(ingress);
+      present.add(uid);
+      if (servedUids.has(uid) || !statusIsCurrent(ingress, wanted)) continue;
+      if (this.#published.get(uid) === CLEARED) continue; // already on its way
+      this.#patchStatus(ingress, uid, CLEARED, []);
+    }
+    for (const uid of this.#published.keys()) if (!present.has(uid)) this.#published.delete(uid);
+  }
+
+  #patchStatus(
+    ingress: V1Ingress,
+    uid: string,
+    marker: string,
+    entries: ReturnType<typeof loadBalancerEntries>,
+  ): void {
+    this.#published.set(uid, marker);
+    publishStatus(this.#api, ingress, entries).catch((error: unknown) => {
+      this.#published.delete(uid); // try again on the next event or re-list
+      this.#recovered(error as Error, 'status', sourceOf(ingress));
+    });
   }
 
   #recovered(error: Error, kind: 'list' | 'watch' | 'status', what: string): void {
@@ -153,6 +177,13 @@ export class IngressWatcher implements RouteSource {
       error: error.message,
     });
   }
+}
+
+/** Marks an Ingress whose status we are clearing in #published. */
+const CLEARED = '';
+
+function uidOf(ingress: V1Ingress): string {
+  return ingress.metadata?.uid ?? sourceOf(ingress);
 }
 
 function sourceOf(ingress: V1Ingress): string {
