@@ -1,5 +1,11 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createLogger, createRateLimiter, createService, rateLimitMiddleware } from '@shoal/kit';
+import {
+  createLogger,
+  createRateLimiter,
+  createService,
+  jsonBodyMiddleware,
+  rateLimitMiddleware,
+} from '@shoal/kit';
 import type { Logger, Service } from '@shoal/kit';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -12,7 +18,6 @@ import { PasswordHasher } from './domain/password-hasher.ts';
 import { RefreshTokens } from './domain/refresh-tokens.ts';
 import { SigningKeyRing } from './domain/signing-key-ring.ts';
 import { createEventOutbox } from './events/event-outbox.ts';
-import { mountAheadOfJsonBody } from './routes/ahead-of-json-body.ts';
 import { bearerAuth } from './routes/bearer-auth.ts';
 import { clientTokenRoute } from './routes/client-token-route.ts';
 import { domainProblemMiddleware } from './routes/domain-problems.ts';
@@ -160,14 +165,11 @@ export function createAuthService(
       },
     ],
     routes: (app) => {
-      // Client addresses (for login throttling) come from X-Forwarded-For set by trusted hops.
-      app.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
       const authenticate = bearerAuth(accessTokens);
-      mountAheadOfJsonBody(
-        app,
-        `${API_PREFIX}/token`,
-        clientTokenRoute(clients, accessTokens, config.BODY_LIMIT),
-      );
+      // The token route takes OAuth forms (RFC 6749 §4.4.2) as well as JSON; every other
+      // route takes JSON only, so a form posted to them is a 415.
+      app.use(`${API_PREFIX}/token`, clientTokenRoute(clients, accessTokens, config.BODY_LIMIT));
+      app.use(API_PREFIX, jsonBodyMiddleware(config.BODY_LIMIT));
       app.use(API_PREFIX, sessionRoutes(accounts, registrationLimit));
       app.use(API_PREFIX, userRoutes(accounts, authenticate));
       app.use(API_PREFIX, keyRoutes(keys, authenticate, config.JWKS_MAX_AGE_SEC));
@@ -199,11 +201,4 @@ export function createAuthService(
     },
     stop: () => service.stop(),
   };
-}
-
-/** Express accepts a hop count or a list of trusted addresses/ranges for `trust proxy`. */
-function trustProxySetting(value: string): number | string | boolean {
-  if (/^\d+$/.test(value)) return Number(value);
-  if (value === 'true' || value === 'false') return value === 'true';
-  return value;
 }

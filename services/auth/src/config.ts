@@ -1,4 +1,4 @@
-import { baseConfigSchema, envInteger } from '@shoal/kit';
+import { baseConfigSchema, envInteger, envTrustProxy, secret } from '@shoal/kit';
 import { z } from 'zod';
 import { parseClientDefinitions } from './domain/client-registry.ts';
 import { parseKeyEncryptionKey } from './domain/key-encryption.ts';
@@ -23,10 +23,13 @@ function parsedWith<T>(parse: (text: string) => T, expected: string) {
 export const authConfigSchema = baseConfigSchema
   .extend({
     SERVICE_NAME: baseConfigSchema.shape.SERVICE_NAME.default('auth'),
-    DATABASE_URL: z
-      .string()
-      .regex(/^postgres(ql)?:\/\//)
-      .describe('a postgres:// connection URL'),
+    // The URL carries the database password: never echo it in a config error.
+    DATABASE_URL: secret(
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//)
+        .describe('a postgres:// connection URL'),
+    ),
     DATABASE_POOL_SIZE: envInteger(1, 100).default(10),
     REDIS_URL: z
       .string()
@@ -40,7 +43,7 @@ export const authConfigSchema = baseConfigSchema
       .default('platform-events')
       .describe('an SQS queue name'),
     /** Base64 of 32 random bytes (`openssl rand -base64 32`); seals the signing keys at rest. */
-    AUTH_KEY_ENCRYPTION_KEY: parsedWith(parseKeyEncryptionKey, '32 bytes in base64'),
+    AUTH_KEY_ENCRYPTION_KEY: secret(parsedWith(parseKeyEncryptionKey, '32 bytes in base64')),
     AUTH_ISSUER: z.string().min(1).default('shoal-auth').describe('the iss claim'),
     AUTH_AUDIENCE: z.string().min(1).default('shoal').describe('the aud claim'),
     ACCESS_TOKEN_TTL_SEC: envInteger(60, 24 * 3600).default(900),
@@ -59,22 +62,17 @@ export const authConfigSchema = baseConfigSchema
     /** Each registration costs a full password hash: bound them per client address. */
     REGISTRATIONS_PER_ADDRESS: envInteger(1, 1_000_000).default(20),
     REGISTRATION_WINDOW_SEC: envInteger(1, 86_400).default(3600),
-    /** Express `trust proxy`: which hops may set X-Forwarded-For (the gateway, the ingress). */
-    TRUST_PROXY: z
-      .string()
-      .min(1)
-      .default('loopback, linklocal, uniquelocal')
-      .describe('an Express trust-proxy value like "loopback, uniquelocal" or a hop count'),
+    /** Which hops may set X-Forwarded-For (the gateway, the ingress): login throttling keys on it. */
+    TRUST_PROXY: envTrustProxy().default('loopback, linklocal, uniquelocal'),
     AUTH_ADMIN_EMAIL: z.email().optional().describe('an email address'),
-    AUTH_ADMIN_PASSWORD: z
-      .string()
-      .min(12)
-      .max(256)
-      .optional()
-      .describe('a password of 12 to 256 characters'),
-    AUTH_CLIENTS: parsedWith(
-      parseClientDefinitions,
-      'a JSON array of {"client_id","client_secret","scopes":[...]}',
+    AUTH_ADMIN_PASSWORD: secret(
+      z.string().min(12).max(256).describe('a password of 12 to 256 characters'),
+    ).optional(),
+    AUTH_CLIENTS: secret(
+      parsedWith(
+        parseClientDefinitions,
+        'a JSON array of {"client_id","client_secret","scopes":[...]}',
+      ),
     ).default([]),
   })
   .superRefine((config, ctx) => {

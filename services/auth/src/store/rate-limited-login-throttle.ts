@@ -6,7 +6,7 @@ import type { LoginAttempt, LoginThrottle } from '../domain/login-throttle.ts';
  * Failed-login throttling on the kit's Redis rate limiters (one per account, one per client
  * address, shared by all replicas; a local limiter takes over while Redis is down). Only
  * failures spend points; an attempt is refused while either budget is spent, until its
- * window ends. The kit's limiter has no "peek", so a zero-cost consume reads the budget.
+ * window ends.
  */
 export class RateLimitedLoginThrottle implements LoginThrottle {
   readonly #perAccount: RateLimiter;
@@ -19,8 +19,8 @@ export class RateLimitedLoginThrottle implements LoginThrottle {
 
   async retryAfterSec(attempt: LoginAttempt): Promise<number> {
     const [account, address] = await Promise.all([
-      this.#perAccount.consume(accountKey(attempt), 0),
-      this.#perAddress.consume(attempt.address, 0),
+      this.#perAccount.peek(accountKey(attempt)),
+      this.#perAddress.peek(attempt.address),
     ]);
     return Math.max(blockedForSec(account), blockedForSec(address));
   }
