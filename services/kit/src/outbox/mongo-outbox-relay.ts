@@ -139,13 +139,12 @@ export class MongoOutboxRelay implements Worker {
     const outcome = await publishGrouped(
       this.#options.publisher,
       this.#options.resolveQueueUrl,
-      pending.map((entry) => ({ queue: entry.queue, event: entry.event })),
+      pending,
     );
 
     // $pullAll of the exact entries we read removes just those, never events pushed meanwhile.
     // (Not `$pull: { _outbox: { id: { $in } } }`: FerretDB 1.x ignores $pull conditions.)
-    const published = new Set(outcome.published);
-    const pull = { $pullAll: { _outbox: pending.filter((entry) => published.has(entry.id)) } };
+    const pull = { $pullAll: { _outbox: outcome.published } };
     const mine = { _id: claimed._id, '_outboxLease.token': token };
     if (outcome.failed.size === 0) {
       const { matchedCount } = await collection.updateOne(mine, {

@@ -139,9 +139,13 @@ export class PgOutboxRelay implements Worker {
         const outcome = await publishGrouped(
           this.#options.publisher,
           this.#options.resolveQueueUrl,
-          rows.map((row) => ({ queue: row.queue, event: row.payload })),
+          rows.map((row) => ({ queue: row.queue, event: row.payload, rowId: row.id })),
         );
-        await this.#record(client, outcome.published, outcome.failed);
+        await this.#record(
+          client,
+          outcome.published.map((entry) => entry.rowId),
+          new Map([...outcome.failed].map(([entry, reason]) => [entry.rowId, reason])),
+        );
         await client.query('COMMIT');
         // Counted after COMMIT, so whoever reads the stats also sees the rows say so.
         this.stats.published += outcome.published.length;

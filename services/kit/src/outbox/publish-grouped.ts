@@ -3,42 +3,51 @@ import type { SqsPublisher } from '../messaging/sqs-publisher.ts';
 import type { OutboxEvent } from './outbox-event.ts';
 import type { QueueUrlResolver } from './queue-url-resolver.ts';
 
-/** Which outbox events went out and which did not (with the reason), by event id. */
-export interface PublishOutcome {
-  published: string[];
-  failed: Map<string, string>;
+/** Which outbox entries went out and which did not (with the reason). */
+export interface PublishOutcome<Entry extends OutboxEvent> {
+  published: Entry[];
+  failed: Map<Entry, string>;
 }
 
 /**
- * Publishes outbox events grouped by destination queue and reports, per event id, what went
- * out. Never throws: a relay must record partial success rather than lose track of it.
+ * Publishes outbox entries grouped by destination queue and reports, per ENTRY, what went
+ * out. Entries, not event ids: one event may be bound for several queues, and a success on
+ * one must not mark its copy for another as sent. Never throws: a relay must record partial
+ * success rather than lose track of it.
  */
-export async function publishGrouped(
+export async function publishGrouped<Entry extends OutboxEvent>(
   publisher: SqsPublisher,
   resolveQueueUrl: QueueUrlResolver,
-  events: readonly OutboxEvent[],
-): Promise<PublishOutcome> {
-  const byQueue = new Map<string, OutboxEvent[]>();
-  for (const entry of events) {
+  entries: readonly Entry[],
+): Promise<PublishOutcome<Entry>> {
+  const byQueue = new Map<string, Entry[]>();
+  for (const entry of entries) {
     const group = byQueue.get(entry.queue) ?? [];
     group.push(entry);
     byQueue.set(entry.queue, group);
   }
-  const outcome: PublishOutcome = { published: [], failed: new Map() };
+  const outcome: PublishOutcome<Entry> = { published: [], failed: new Map() };
   for (const [queue, group] of byQueue) {
-    const ids = group.map((entry) => entry.event.id);
+    // Within one queue an event id names one entry, so the publisher's per-id report maps back.
+    const entryById = new Map(group.map((entry) => [entry.event.id, entry]));
     try {
       await publisher.publishBatch(
         await resolveQueueUrl(queue),
         group.map((entry) => entry.event),
       );
-      outcome.published.push(...ids);
+      outcome.published.push(...group);
     } catch (error) {
       if (error instanceof PublishBatchError) {
-        outcome.published.push(...error.publishedIds);
-        for (const { id, reason } of error.failed) outcome.failed.set(id, reason);
+        for (const id of error.publishedIds) {
+          const entry = entryById.get(id);
+          if (entry !== undefined) outcome.published.push(entry);
+        }
+        for (const { id, reason } of error.failed) {
+          const entry = entryById.get(id);
+          if (entry !== undefined) outcome.failed.set(entry, reason);
+        }
       } else {
-        for (const id of ids) outcome.failed.set(id, (error as Error).message);
+        for (const entry of group) outcome.failed.set(entry, (error as Error).message);
       }
     }
   }

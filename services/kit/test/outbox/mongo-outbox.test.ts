@@ -144,6 +144,34 @@ describe('outbox: MongoOutboxRelay against FerretDB and ElasticMQ', function () 
     assert.equal(await collection.countDocuments({ '_outbox.0': { $exists: true } }), 0);
   });
 
+  it('When one event is bound for two queues and one queue is missing, then only its copy stays pending until the queue exists', async () => {
+    const { collection, queue, queueUrl } = await fixture();
+    const missing = uniqueName('outbox-late');
+    const both = event(1);
+    const { insertedId } = await collection.insertOne(
+      withOutbox({ n: 1 }, [
+        { queue, event: both },
+        { queue: missing, event: both },
+      ]),
+    );
+    const r = relay(collection, { retryBaseDelayMs: 50, retryMaxDelayMs: 200 });
+    const first = await drainIds(sqs, queueUrl, new Set([both.id]));
+    assert.deepEqual([...first.keys()], [both.id]);
+    await waitFor(() => r.stats.failed >= 1, 20_000, 'a failed round for the missing queue');
+    const pending = await collection.findOne({ _id: insertedId });
+    assert.deepEqual(
+      (pending?.['_outbox'] as Array<{ queue: string }>).map((entry) => entry.queue),
+      [missing],
+    );
+
+    const lateUrl = (await ensureQueues(sqs, [{ name: missing }]))[missing] as string;
+    const late = await drainIds(sqs, lateUrl, new Set([both.id]));
+    assert.deepEqual([...late.keys()], [both.id]);
+    await waitFor(() => r.stats.published >= 2, 20_000, 'both copies recorded as published');
+    const done = await collection.findOne({ _id: insertedId });
+    assert.deepEqual(done?.['_outbox'], []);
+  });
+
   it('When SQS is unreachable, then events stay in their documents and go out once it is back', async () => {
     const { collection, queue, queueUrl } = await fixture();
     const proxy = await startTcpProxy(new URL(queueUrl).origin);
