@@ -88,6 +88,7 @@ bench-events: install deps-up ## event hub: events/s through ingest and fan-out,
 	npm run --workspace @shoal/bench events
 
 bench-gateway: install deps-up ## gateway vs direct vs nginx: rps, p50, p99 and ratios
+	command -v /usr/sbin/nginx >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light)
 	npm run --workspace @shoal/bench gateway
 
 bench: bench-kit bench-auth bench-events bench-gateway ## every benchmark
