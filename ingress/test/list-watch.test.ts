@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { V1ConfigMap } from '@kubernetes/client-node';
-import { useTestNamespace } from '@shoal/testbed';
+import { compactKubeHistory, useTestNamespace } from '@shoal/testbed';
 import { ListWatch } from '../src/kube/list-watch.ts';
 import { eventually } from './support/eventually.ts';
 
@@ -63,6 +63,9 @@ describe('list+watch that survives errors and 410 Gone', function () {
       // The first answer claims a resourceVersion long compacted away: the watch gets 410.
       return calls === 1 ? { items: [], resourceVersion: '1' } : real();
     });
+    // Expire every resourceVersion so far, as the API server's own compaction would, whatever
+    // the cluster's age.
+    await compactKubeHistory();
     try {
       await subject.watch.start();
       await eventually(() => assert.ok(calls >= 2, 'a re-list after 410'));

@@ -164,11 +164,15 @@ up() {
     --requestheader-client-ca-file="$pki/front-proxy-ca.crt" --requestheader-allowed-names=front-proxy-client \
     --requestheader-username-headers=X-Remote-User --requestheader-group-headers=X-Remote-Group \
     --requestheader-extra-headers-prefix=X-Remote-Extra- \
-    --profiling=false --v=1
+    --profiling=false --v=1 \
+    --watch-cache-sizes=configmaps#0
+  # ConfigMaps skip the watch cache: their watches read etcd itself, so once etcd is compacted
+  # an old resourceVersion gets 410 Gone at once, as on a long-running cluster. (A fresh
+  # cache replays its whole state instead; tests of 410 handling watch ConfigMaps.)
   wait_until "kube-apiserver /readyz" 180 kube-apiserver curl_api /readyz
   cp "$pki/admin.kubeconfig" "$kubeconfig_out.tmp" && mv "$kubeconfig_out.tmp" "$kubeconfig_out"
-  printf 'KUBECONFIG=%s\nKUBECTL=%s\nKUBE_BIN_DIR=%s\nKUBE_VERSION=%s\n' \
-    "$kubeconfig_out" "$bin/kubectl" "$bin" "$KUBE_VERSION" >"$env_out"
+  printf 'KUBECONFIG=%s\nKUBECTL=%s\nKUBE_BIN_DIR=%s\nKUBE_VERSION=%s\nETCD_URL=%s\n' \
+    "$kubeconfig_out" "$bin/kubectl" "$bin" "$KUBE_VERSION" "http://127.0.0.1:$etcd_client_port" >"$env_out"
 
   start kube-controller-manager \
     --kubeconfig="$pki/controller-manager.kubeconfig" \

@@ -15,6 +15,8 @@ export interface KubeTestbed {
   binDir: string;
   /** Kubernetes version of the testbed, e.g. v1.35.4. */
   version: string;
+  /** The testbed etcd's client URL (plain HTTP on loopback), for tests that act on storage. */
+  etcdUrl: string;
 }
 
 /** Reads .testbed/kube.env; throws "run `make kube-up` first" when the testbed was never started. */
@@ -35,6 +37,7 @@ export function loadKubeTestbed(file = join(findRepoRoot(), '.testbed', 'kube.en
     kubectlPath: pick('KUBECTL'),
     binDir: pick('KUBE_BIN_DIR'),
     version: pick('KUBE_VERSION'),
+    etcdUrl: pick('ETCD_URL'),
   };
 }
 

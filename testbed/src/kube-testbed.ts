@@ -5,3 +5,4 @@ export * from './kube-wait.ts';
 export * from './kube-namespace.ts';
 export * from './kube-behavior.ts';
 export * from './kube-api-error.ts';
+export * from './kube-compaction.ts';
