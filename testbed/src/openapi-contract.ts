@@ -229,4 +229,12 @@ export class ContractCheckedClient {
   ) {
     return this.request<Body>('PATCH', path, json === undefined ? options : { ...options, json });
   }
+
+  put<Body = Record<string, unknown>>(
+    path: string,
+    json?: unknown,
+    options: ApiRequestOptions = {},
+  ) {
+    return this.request<Body>('PUT', path, json === undefined ? options : { ...options, json });
+  }
 }

@@ -4,6 +4,7 @@ import {
   createRateLimiter,
   createService,
   jsonBodyMiddleware,
+  openApiRoute,
   rateLimitMiddleware,
 } from '@shoal/kit';
 import type { Logger, Service } from '@shoal/kit';
@@ -22,7 +23,6 @@ import { bearerAuth } from './routes/bearer-auth.ts';
 import { clientTokenRoute } from './routes/client-token-route.ts';
 import { domainProblemMiddleware } from './routes/domain-problems.ts';
 import { keyRoutes } from './routes/key-routes.ts';
-import { openApiRoute } from './routes/openapi-route.ts';
 import { sessionRoutes } from './routes/session-routes.ts';
 import { userRoutes } from './routes/user-routes.ts';
 import { RateLimitedLoginThrottle } from './store/rate-limited-login-throttle.ts';
@@ -173,7 +173,7 @@ export function createAuthService(
       app.use(API_PREFIX, sessionRoutes(accounts, registrationLimit));
       app.use(API_PREFIX, userRoutes(accounts, authenticate));
       app.use(API_PREFIX, keyRoutes(keys, authenticate, config.JWKS_MAX_AGE_SEC));
-      app.use(API_PREFIX, openApiRoute());
+      app.use(API_PREFIX, openApiRoute(new URL('../openapi.yaml', import.meta.url)));
       app.use(domainProblemMiddleware());
     },
   });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { ApiContract } from './support/api-contract.ts';
+import { ApiContract } from '@shoal/testbed';
 
 // The checker every component test relies on must itself catch violations.
 describe('openapi contract checker', () => {
-  const contract = new ApiContract();
+  const contract = ApiContract.fromFile(new URL('../openapi.yaml', import.meta.url));
   const user = {
     id: '00000000-0000-4000-8000-000000000000',
     email: 'a@example.com',

@@ -42,6 +42,13 @@ describe('signing keys: JWKS, verification through the kit, rotation', () => {
     await environment?.dispose();
   });
 
+  it('When /api/auth/openapi.json is fetched, then it serves the contract the tests check against', async () => {
+    const response = await replicaA.api.get('/api/auth/openapi.json', { unchecked: true });
+    assert.equal(response.status, 200);
+    const paths = Object.keys((response.body as { paths: Record<string, unknown> }).paths);
+    assert.ok(paths.includes('/api/auth/login'), `paths: ${paths.join(', ')}`);
+  });
+
   it('When two replicas start on an empty database, then they share exactly one signing key', async () => {
     const [a, b] = await Promise.all([
       replicaA.api.get<{ keys: { kid: string }[] }>('/api/auth/.well-known/jwks.json'),

@@ -1,5 +1,12 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createLogger, createService, jwtAuth, sqsCheck, SqsPublisher } from '@shoal/kit';
+import {
+  createLogger,
+  createService,
+  jwtAuth,
+  openApiRoute,
+  sqsCheck,
+  SqsPublisher,
+} from '@shoal/kit';
 import type { Logger, Service } from '@shoal/kit';
 import { MongoClient } from 'mongodb';
 import type { EventConfig } from './config.ts';
@@ -14,7 +21,6 @@ import type { QueuePair } from './events/queues.ts';
 import { SqsSubscriberQueues } from './events/sqs-subscriber-queues.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { domainProblemMiddleware } from './routes/domain-problems.ts';
-import { openApiRoute } from './routes/openapi-route.ts';
 import { publishRoutes } from './routes/publish-routes.ts';
 import type { IngestQueue } from './routes/publish-routes.ts';
 import { webhookRoutes } from './routes/webhook-routes.ts';
@@ -105,7 +111,7 @@ export function createEventService(
       },
     ],
     routes: (app) => {
-      app.use(API_PREFIX, openApiRoute());
+      app.use(API_PREFIX, openApiRoute(new URL('../openapi.yaml', import.meta.url)));
       app.use(
         API_PREFIX,
         webhookRoutes(hub, ingestQueue, config.WEBHOOK_SECRETS, config.WEBHOOK_TOLERANCE_SEC),

@@ -12,6 +12,7 @@ export * from './health/health.ts';
 export * from './http/access-log.ts';
 export * from './http/body-parser.ts';
 export * from './http/json-body.ts';
+export * from './http/openapi-route.ts';
 export * from './http/request-id.ts';
 export * from './http/route-template.ts';
 export * from './http/span-route.ts';

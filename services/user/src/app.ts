@@ -1,5 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createLogger, createService, ensureQueues, jwtAuth } from '@shoal/kit';
+import { createLogger, createService, ensureQueues, jwtAuth, openApiRoute } from '@shoal/kit';
 import type { Logger, Service } from '@shoal/kit';
 import type { Collection, Document } from 'mongodb';
 import { MongoClient } from 'mongodb';
@@ -8,7 +8,6 @@ import { Profiles } from './domain/profiles.ts';
 import { createOutboxRelay } from './events/event-outbox.ts';
 import { createRegistrationConsumer } from './events/registration-consumer.ts';
 import { domainProblemMiddleware } from './routes/domain-problems.ts';
-import { openApiRoute } from './routes/openapi-route.ts';
 import { profileRoutes } from './routes/profile-routes.ts';
 import { MongoProfileStore } from './store/mongo-profile-store.ts';
 
@@ -79,7 +78,7 @@ export function createUserService(
       },
     ],
     routes: (app) => {
-      app.use(API_PREFIX, openApiRoute());
+      app.use(API_PREFIX, openApiRoute(new URL('../openapi.yaml', import.meta.url)));
       app.use(API_PREFIX, profileRoutes(profiles, authenticate));
       app.use(domainProblemMiddleware());
     },

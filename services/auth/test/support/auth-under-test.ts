@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createLogger, parseConfig } from '@shoal/kit';
-import { loadDepsEnv, uniqueName } from '@shoal/testbed';
+import { ApiContract, ContractCheckedClient, loadDepsEnv, uniqueName } from '@shoal/testbed';
 import { createAuthService } from '../../src/app.ts';
 import type { AuthService } from '../../src/app.ts';
 import { authConfigSchema } from '../../src/config.ts';
 import type { AuthConfig } from '../../src/config.ts';
-import { ApiClient } from './api-client.ts';
-import { ApiContract } from './api-contract.ts';
 import { createTestDatabase } from './test-database.ts';
 import type { TestDatabase } from './test-database.ts';
 
@@ -56,13 +54,13 @@ export async function createTestEnvironment(): Promise<TestEnvironment> {
 export interface AuthUnderTest {
   readonly url: string;
   /** Checks every response against openapi.yaml. */
-  readonly api: ApiClient;
+  readonly api: ContractCheckedClient;
   readonly auth: AuthService;
   readonly config: AuthConfig;
   stop(): Promise<void>;
 }
 
-const contract = new ApiContract();
+const contract = ApiContract.fromFile(new URL('../../openapi.yaml', import.meta.url));
 
 /** Starts an instance in `environment`, with `overrides` on top of its variables. */
 export async function startAuth(
@@ -83,7 +81,7 @@ export async function startAuth(
   const { url } = await auth.start({ port: 0, handleSignals: false });
   return {
     url,
-    api: new ApiClient(url, contract),
+    api: new ContractCheckedClient(url, contract),
     auth,
     config,
     stop: () => auth.stop(),
