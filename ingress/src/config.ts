@@ -1,25 +1,10 @@
 // Everything the gateway reads from its environment, on top of the kit's base.
 import { isIP } from 'node:net';
-import { baseConfigSchema, envHttpUrl, envInteger } from '@shoal/kit';
+import { baseConfigSchema, envHttpUrl, envInteger, envParsedWith } from '@shoal/kit';
 import { z } from 'zod';
 import { parseOpenApiUrls } from './docs/swagger-docs.ts';
 import { parseByteSize, parseCorsOrigins, parseRateLimit } from './routes/route-policy.ts';
 import type { RoutePolicy } from './routes/route-policy.ts';
-
-/** A value zod refines with a parser that throws a readable Error. */
-function parsedWith<T>(parse: (text: string) => T, expected: string) {
-  return z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return parse(text);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message });
-        return z.NEVER;
-      }
-    })
-    .describe(expected);
-}
 
 /** `10.0.0.0/8, 127.0.0.1, ::1`: the peers whose X-Forwarded-* headers are believed. */
 function parseTrustedProxies(text: string): string[] {
@@ -88,18 +73,21 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
     .enum(['required', 'optional', 'none'])
     .default('required')
     .describe('required, optional or none'),
-  DEFAULT_RATE_LIMIT: parsedWith(
+  DEFAULT_RATE_LIMIT: envParsedWith(
     (text) => (text === 'none' ? undefined : parseRateLimit(text)),
     'a rate like 100/m, or none',
   ).prefault('none'),
   DEFAULT_TIMEOUT_MS: envInteger(1, 3_600_000).default(60_000),
-  DEFAULT_BODY_LIMIT: parsedWith(parseByteSize, 'a size like 10m or 512kb').prefault('10m'),
-  DEFAULT_CORS_ORIGINS: parsedWith(parseCorsOrigins, 'comma-separated origins, or *').prefault(''),
-
-  /** Client side: peers trusted to set X-Forwarded-*; the rest have them replaced. */
-  TRUSTED_PROXIES: parsedWith(parseTrustedProxies, 'IPs or CIDR blocks, comma-separated').prefault(
+  DEFAULT_BODY_LIMIT: envParsedWith(parseByteSize, 'a size like 10m or 512kb').prefault('10m'),
+  DEFAULT_CORS_ORIGINS: envParsedWith(parseCorsOrigins, 'comma-separated origins, or *').prefault(
     '',
   ),
+
+  /** Client side: peers trusted to set X-Forwarded-*; the rest have them replaced. */
+  TRUSTED_PROXIES: envParsedWith(
+    parseTrustedProxies,
+    'IPs or CIDR blocks, comma-separated',
+  ).prefault(''),
   /** Slow clients: all request headers within this, the whole request within the next. */
   CLIENT_HEADERS_TIMEOUT_MS: envInteger(100, 600_000).default(10_000),
   CLIENT_REQUEST_TIMEOUT_MS: envInteger(100, 3_600_000).default(60_000),
@@ -111,7 +99,10 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   UPSTREAM_MAX_SOCKETS: envInteger(1, 100_000).default(1024),
 
   /** `/docs`: OpenAPI documents to show, `name=url` pairs, comma-separated (unset: no /docs). */
-  DOCS_OPENAPI_URLS: parsedWith(parseOpenApiUrls, 'name=/path pairs, comma-separated').optional(),
+  DOCS_OPENAPI_URLS: envParsedWith(
+    parseOpenApiUrls,
+    'name=/path pairs, comma-separated',
+  ).optional(),
 });
 
 /** The parsed gateway configuration. */

@@ -1,23 +1,8 @@
-import { baseConfigSchema, envInteger, envTrustProxy, secret } from '@shoal/kit';
+import { baseConfigSchema, envInteger, envParsedWith, envTrustProxy, secret } from '@shoal/kit';
 import { z } from 'zod';
 import { parseClientDefinitions } from './domain/client-registry.ts';
 import { parseKeyEncryptionKey } from './domain/key-encryption.ts';
 import { OWASP_SCRYPT_PARAMS, parseScryptParams } from './domain/password-hasher.ts';
-
-/** A value zod refines with a parser that throws a readable Error. */
-function parsedWith<T>(parse: (text: string) => T, expected: string) {
-  return z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return parse(text);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message });
-        return z.NEVER;
-      }
-    })
-    .describe(expected);
-}
 
 /** Everything the auth service reads from its environment (on top of the kit's base). */
 export const authConfigSchema = baseConfigSchema
@@ -43,7 +28,7 @@ export const authConfigSchema = baseConfigSchema
       .default('platform-events')
       .describe('an SQS queue name'),
     /** Base64 of 32 random bytes (`openssl rand -base64 32`); seals the signing keys at rest. */
-    AUTH_KEY_ENCRYPTION_KEY: secret(parsedWith(parseKeyEncryptionKey, '32 bytes in base64')),
+    AUTH_KEY_ENCRYPTION_KEY: secret(envParsedWith(parseKeyEncryptionKey, '32 bytes in base64')),
     AUTH_ISSUER: z.string().min(1).default('shoal-auth').describe('the iss claim'),
     AUTH_AUDIENCE: z.string().min(1).default('shoal').describe('the aud claim'),
     ACCESS_TOKEN_TTL_SEC: envInteger(60, 24 * 3600).default(900),
@@ -52,7 +37,7 @@ export const authConfigSchema = baseConfigSchema
     /** How long a replica trusts its cached view of the signing keys. */
     SIGNING_KEY_CACHE_SEC: envInteger(1, 3600).default(30),
     JWKS_MAX_AGE_SEC: envInteger(0, 86_400).default(300),
-    PASSWORD_SCRYPT_PARAMS: parsedWith(
+    PASSWORD_SCRYPT_PARAMS: envParsedWith(
       parseScryptParams,
       'scrypt parameters like N=131072,r=8,p=1',
     ).default(OWASP_SCRYPT_PARAMS),
@@ -69,7 +54,7 @@ export const authConfigSchema = baseConfigSchema
       z.string().min(12).max(256).describe('a password of 12 to 256 characters'),
     ).optional(),
     AUTH_CLIENTS: secret(
-      parsedWith(
+      envParsedWith(
         parseClientDefinitions,
         'a JSON array of {"client_id","client_secret","scopes":[...]}',
       ),

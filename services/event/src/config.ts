@@ -1,22 +1,7 @@
-import { baseConfigSchema, envHttpUrl, envInteger, secret } from '@shoal/kit';
+import { baseConfigSchema, envHttpUrl, envInteger, envParsedWith, secret } from '@shoal/kit';
 import { z } from 'zod';
 import { parseSubscriptions } from './domain/subscriptions.ts';
 import { parseWebhookSecrets } from './domain/webhook-signature.ts';
-
-/** A value zod refines with a parser that throws a readable Error. */
-function parsedWith<T>(parse: (text: string) => T, expected: string) {
-  return z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return parse(text);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message });
-        return z.NEVER;
-      }
-    })
-    .describe(expected);
-}
 
 const queueName = z
   .string()
@@ -47,7 +32,7 @@ export const eventConfigSchema = baseConfigSchema.extend({
   /** Where producers publish (their outbox relays) and this service consumes. */
   INGEST_QUEUE: queueName.default('platform-events'),
   /** JSON `[{"name", "queue"?, "types": ["auth.user.registered", "user.*", "*"]}]`. */
-  SUBSCRIPTIONS: parsedWith(
+  SUBSCRIPTIONS: envParsedWith(
     parseSubscriptions,
     'a JSON array of {"name","queue"?,"types":[...]}',
   ).default(parseSubscriptions(DEFAULT_SUBSCRIPTIONS)),
@@ -64,7 +49,7 @@ export const eventConfigSchema = baseConfigSchema.extend({
   FANOUT_LEASE_SEC: envInteger(1, 3600).default(30),
   /** JSON `{"<source>": "<secret>"}`: one HMAC secret per webhook source (a Secret). */
   WEBHOOK_SECRETS: secret(
-    parsedWith(parseWebhookSecrets, 'a JSON object {"<source>":"<secret>"}').default({}),
+    envParsedWith(parseWebhookSecrets, 'a JSON object {"<source>":"<secret>"}').default({}),
   ),
   /** How old (or how far in the future) a webhook's signed timestamp may be. */
   WEBHOOK_TOLERANCE_SEC: envInteger(1, 3600).default(300),

@@ -22,6 +22,25 @@ export function envByteSize() {
     .describe('a size like 512b, 100kb or 1mb');
 }
 
+/**
+ * A variable turned into a value by the service's own parser (JSON lists, keys, policies...).
+ * A value the parser throws on is invalid, and the config error line says it must be
+ * `expected`.
+ */
+export function envParsedWith<T>(parse: (text: string) => T, expected: string) {
+  return z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return parse(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    })
+    .describe(expected);
+}
+
 /** An absolute http(s) URL. */
 export function envHttpUrl() {
   return z.url({ protocol: /^https?$/ }).describe('an http(s) URL like http://collector:4318');

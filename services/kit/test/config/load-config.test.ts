@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { baseConfigSchema } from '../../src/config/base-schema.ts';
+import { baseConfigSchema, envParsedWith } from '../../src/config/base-schema.ts';
 import { ConfigError } from '../../src/config/config-error.ts';
 import { parseConfig } from '../../src/config/load-config.ts';
 import { secret } from '../../src/config/secret.ts';
@@ -105,6 +105,29 @@ describe('config: loadConfig / parseConfig', () => {
       }),
     );
     assert.match(error.message, /^config: DATABASE_URL must be .+ \(got "not a url"\)$/);
+  });
+
+  it('When a variable has its own parser, then its value is parsed, and a value it refuses makes the one config line', () => {
+    const schema = baseConfigSchema.extend({
+      ORIGINS: envParsedWith((text) => {
+        const origins = text.split(',');
+        if (origins.some((origin) => !origin.startsWith('https://'))) {
+          throw new Error('every origin must start with https://');
+        }
+        return origins;
+      }, 'a comma-separated list of https:// origins'),
+    });
+    const parse = (ORIGINS: string) =>
+      parseConfig(schema, { env: { SERVICE_NAME: 'user', ORIGINS }, envFile: false });
+    assert.deepEqual(parse('https://a.example,https://b.example').ORIGINS, [
+      'https://a.example',
+      'https://b.example',
+    ]);
+    const error = configErrorOf(() => parse('http://a.example'));
+    assert.equal(
+      error.message,
+      'config: ORIGINS must be a comma-separated list of https:// origins (got "http://a.example")',
+    );
   });
 
   it('When a secret variable has a bad value, then the line names it and the length, never the value', () => {
