@@ -3,11 +3,11 @@ import {
   createCloudEvent,
   enqueueOutbox,
   ensureOutboxTable,
-  ensureQueues,
   PgOutboxRelay,
+  queueUrlResolver,
   SqsPublisher,
 } from '@shoal/kit';
-import type { CloudEvent, Logger, QueueUrlResolver, Worker } from '@shoal/kit';
+import type { CloudEvent, Logger, Worker } from '@shoal/kit';
 import type { Pool } from 'pg';
 import type { OutboxWriter } from '../store/pg-auth-store.ts';
 import { EVENT_SOURCE } from './auth-events.ts';
@@ -41,28 +41,6 @@ export function toCloudEvent(event: AuthEvent): CloudEvent {
   });
 }
 
-/**
- * Creates the queue on first use (idempotent), so events written while SQS was away or
- * before anyone provisioned the queue still go out once it answers. A failed attempt is
- * retried at the relay's next round.
- */
-function creatingQueueResolver(sqs: SQSClient): QueueUrlResolver {
-  const urls = new Map<string, Promise<string>>();
-  return (queue) => {
-    let url = urls.get(queue);
-    if (url === undefined) {
-      url = ensureQueues(sqs, [{ name: queue }]).then((created) => {
-        const found = created[queue];
-        if (found === undefined) throw new Error(`no URL for queue ${queue}`);
-        return found;
-      });
-      url.catch(() => urls.delete(queue));
-      urls.set(queue, url);
-    }
-    return url;
-  };
-}
-
 /** The kit's PostgreSQL outbox (`enqueueOutbox` + `PgOutboxRelay`) wired for auth events. */
 export function createEventOutbox(options: EventOutboxOptions): EventOutbox {
   const { pool, sqs, queueName } = options;
@@ -76,7 +54,7 @@ export function createEventOutbox(options: EventOutboxOptions): EventOutbox {
     relay: new PgOutboxRelay({
       pool,
       publisher: new SqsPublisher({ client: sqs }),
-      resolveQueueUrl: creatingQueueResolver(sqs),
+      resolveQueueUrl: queueUrlResolver(sqs, {}, { createMissing: true }),
       ...(options.logger === undefined ? {} : { logger: options.logger }),
     }),
   };
