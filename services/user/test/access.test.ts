@@ -126,6 +126,30 @@ describe('access: owners, admins and services', () => {
     assert.equal((await service.api.get('/api/users/me', { token: notification })).status, 403);
   });
 
+  it("When a deleted user's contact is asked for, then it is a 404 unless includeDeleted=true", async () => {
+    const notification = await environment.auth.serviceToken(CONTACT_CLIENT);
+    const carol = await environment.auth.register('Carol Gone');
+    await service.users.profiles.registered(carol);
+    assert.equal((await service.api.delete('/api/users/me', { token: carol.token })).status, 204);
+
+    const hidden = await service.api.get(`/api/users/${carol.id}/contact`, { token: notification });
+    assert.equal(hidden.status, 404);
+    const included = await service.api.get(`/api/users/${carol.id}/contact?includeDeleted=true`, {
+      token: notification,
+    });
+    assert.equal(included.status, 200);
+    assert.equal(included.body['email'], carol.email);
+    assert.equal(typeof included.body['deletedAt'], 'string');
+    const live = await service.api.get(`/api/users/${bob.id}/contact?includeDeleted=true`, {
+      token: notification,
+    });
+    assert.equal(live.body['deletedAt'], undefined);
+    const bad = await service.api.get(`/api/users/${bob.id}/contact?includeDeleted=yes`, {
+      token: notification,
+    });
+    assert.equal(bad.status, 400);
+  });
+
   it('When ids or queries are hostile, then they are refused or harmless, never a 500', async () => {
     const longId = await service.api.get(`/api/users/${'a'.repeat(300)}`, { token: adminToken });
     assert.equal(longId.status, 400);

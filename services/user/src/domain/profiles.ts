@@ -121,10 +121,16 @@ export class Profiles {
     };
   }
 
-  /** How to reach a user (for the notification service); deleted users cannot be reached. */
-  async contact(id: string): Promise<Profile> {
+  /**
+   * How to reach a user (for the notification service). Deleted users cannot be reached,
+   * unless `includeDeleted` asks for them (the goodbye message of a deleted account).
+   */
+  async contact(id: string, options: { includeDeleted?: boolean } = {}): Promise<Profile> {
     const profile = await this.#options.store.get(id);
-    if (profile === undefined || profile.deletedAt !== null) throw new ProfileNotFoundError();
+    if (profile === undefined) throw new ProfileNotFoundError();
+    if (profile.deletedAt !== null && options.includeDeleted !== true) {
+      throw new ProfileNotFoundError();
+    }
     return profile;
   }
 

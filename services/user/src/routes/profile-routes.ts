@@ -9,7 +9,7 @@ import {
 } from '@shoal/kit';
 import type { Caller, Profiles } from '../domain/profiles.ts';
 import { decodeCursor, encodeCursor, toContact, toPublicProfile } from './profile-view.ts';
-import { listUsersQuery, profilePatchBody, userIdParams } from './request-schemas.ts';
+import { contactQuery, listUsersQuery, profilePatchBody, userIdParams } from './request-schemas.ts';
 
 export const ADMIN_ROLE = 'admin';
 /** The scope a service token needs to read contact details. */
@@ -68,7 +68,10 @@ export function profileRoutes(profiles: Profiles, authenticate: RequestHandler):
 
   router.get('/:id/contact', authenticate, requireScope(CONTACT_SCOPE), async (req, res) => {
     const { id } = userIdParams.parse(req.params);
-    res.set('Cache-Control', 'no-store').json(toContact(await profiles.contact(id)));
+    const { includeDeleted } = contactQuery.parse(req.query);
+    res
+      .set('Cache-Control', 'no-store')
+      .json(toContact(await profiles.contact(id, { includeDeleted })));
   });
 
   router.get('/:id', authenticate, async (req, res) => {

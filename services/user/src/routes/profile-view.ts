@@ -26,6 +26,7 @@ export function toContact(profile: Profile): Record<string, unknown> {
     locale: profile.locale,
     timezone: profile.timezone,
     notificationPrefs: profile.notificationPrefs,
+    ...(profile.deletedAt === null ? {} : { deletedAt: profile.deletedAt.toISOString() }),
   };
 }
 

@@ -55,3 +55,11 @@ export const listUsersQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().min(1).max(200).optional(),
 });
+
+/** `GET /{id}/contact`: `includeDeleted=true` also finds soft-deleted users (their goodbye). */
+export const contactQuery = z.object({
+  includeDeleted: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
+});
