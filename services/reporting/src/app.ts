@@ -1,0 +1,136 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import {
+  createLogger,
+  createService,
+  ensureQueues,
+  jwtAuth,
+  openApiRoute,
+  sqsCheck,
+} from '@shoal/kit';
+import type { ConsumerStats, Logger, Service, SqsConsumer } from '@shoal/kit';
+import pg from 'pg';
+import type { ReportingConfig } from './config.ts';
+import { Reports } from './domain/reports.ts';
+import { createConsumerMetrics } from './events/consumer-metrics.ts';
+import { FactBatcher } from './events/fact-batcher.ts';
+import { createReportingConsumer } from './events/reporting-consumer.ts';
+import { domainProblemMiddleware } from './routes/domain-problems.ts';
+import { reportRoutes } from './routes/report-routes.ts';
+import { migrate } from './store/migrations.ts';
+import { PgReportStore } from './store/pg-report-store.ts';
+
+/** Every route of the service lives under this prefix (the gateway routes by it). */
+export const API_PREFIX = '/api/reports';
+
+/** Write transactions of the consumer in flight at once (the rest wait and batch up). */
+const WRITES_IN_FLIGHT = 2;
+
+/** The reporting service, wired but not started. */
+export interface ReportingService {
+  readonly service: Service<ReportingConfig>;
+  readonly reports: Reports;
+  /** The consumer's running totals (all zero before start()). */
+  consumerStats(): ConsumerStats;
+  /**
+   * Migrates the database, makes sure the queue and its DLQ exist, then listens and starts
+   * consuming. Port 0 picks a free port (tests).
+   */
+  start(options?: {
+    port?: number;
+    handleSignals?: boolean;
+  }): Promise<{ url: string; port: number }>;
+  /** Stops serving and consuming (in-flight events finish), then closes the pool. */
+  stop(): Promise<void>;
+}
+
+/** Builds the reporting service from its configuration; does no I/O until start(). */
+export function createReportingService(
+  config: ReportingConfig,
+  options: { logger?: Logger } = {},
+): ReportingService {
+  const logger =
+    options.logger ?? createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL });
+  const pool = new pg.Pool({
+    connectionString: config.DATABASE_URL,
+    max: config.DATABASE_POOL_SIZE,
+  });
+  // Dropped idle connections must not crash the process: the pool replaces them.
+  pool.on('error', (error) => {
+    logger.warn('postgres connection lost', { error: error.message });
+  });
+  const sqs = new SQSClient({
+    region: config.AWS_REGION,
+    ...(config.SQS_ENDPOINT === undefined ? {} : { endpoint: config.SQS_ENDPOINT }),
+  });
+  const store = new PgReportStore(pool);
+  const reports = new Reports({ store, maxBuckets: config.REPORT_MAX_BUCKETS });
+  const authenticate = jwtAuth({
+    jwksUrl: config.AUTH_JWKS_URL,
+    issuer: config.AUTH_ISSUER,
+    audience: config.AUTH_AUDIENCE,
+  });
+
+  const service = createService({
+    config,
+    logger,
+    checks: {
+      postgres: async () => {
+        await pool.query('SELECT 1');
+      },
+    },
+    onClose: [
+      () => pool.end(),
+      () => {
+        sqs.destroy();
+        return Promise.resolve();
+      },
+    ],
+    routes: (app) => {
+      app.use(API_PREFIX, openApiRoute(new URL('../openapi.yaml', import.meta.url)));
+      app.use(API_PREFIX, reportRoutes(reports, authenticate));
+      app.use(domainProblemMiddleware());
+    },
+  });
+  const countOutcome = createConsumerMetrics(service.metrics.registry);
+  let consumer: SqsConsumer | undefined;
+
+  return {
+    service,
+    reports,
+    consumerStats: () => consumer?.stats ?? { received: 0, processed: 0, failed: 0, inFlight: 0 },
+    async start(startOptions = {}) {
+      await migrate(pool);
+      // The event hub provisions the same queue; whoever starts first creates it.
+      const queue = config.REPORTING_EVENTS_QUEUE;
+      const urls = await ensureQueues(sqs, [
+        {
+          name: queue,
+          visibilityTimeout: config.VISIBILITY_TIMEOUT_SEC,
+          dlq: { name: `${queue}-dlq`, maxReceiveCount: config.MAX_RECEIVE_COUNT },
+        },
+      ]);
+      const queueUrl = urls[queue] as string;
+      service.health.addCheck('sqs', sqsCheck(sqs, queueUrl));
+      consumer = createReportingConsumer({
+        sqs,
+        queueUrl,
+        batcher: new FactBatcher(store, {
+          maxBatch: config.WRITE_BATCH_MAX,
+          maxInFlight: WRITES_IN_FLIGHT,
+        }),
+        concurrency: config.CONSUMER_CONCURRENCY,
+        waitTimeSeconds: config.CONSUMER_WAIT_SEC,
+        visibilityTimeoutSec: config.VISIBILITY_TIMEOUT_SEC,
+        maxReceiveCount: config.MAX_RECEIVE_COUNT,
+        logger,
+        onOutcome: countOutcome,
+      });
+      service.manage(consumer);
+      return service.start(startOptions);
+    },
+    stop: () => service.stop(),
+  };
+}
+
+export { reportingConfigSchema } from './config.ts';
+export type { ReportingConfig } from './config.ts';

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { INTERVALS, METRICS } from '../domain/report-metrics.ts';
+
+/** An RFC 3339 timestamp with an offset (`2026-03-01T00:00:00Z`) or a date (`2026-03-01`, UTC). */
+const timestamp = z
+  .union([z.iso.datetime({ offset: true }), z.iso.date()], {
+    error: 'must be an RFC 3339 timestamp like 2026-03-01T00:00:00Z, or a date like 2026-03-01',
+  })
+  .transform((text) => new Date(text));
+
+/** `?from=&to=` of the summary and events-by-type reports (both optional). */
+export const rangeQuery = z.strictObject({
+  from: timestamp.optional(),
+  to: timestamp.optional(),
+});
+
+/** `?metric=&interval=&from=&to=` of the time series report. */
+export const timeseriesQuery = z.strictObject({
+  metric: z.enum(METRICS, { error: `must be one of ${METRICS.join(', ')}` }),
+  interval: z.enum(INTERVALS, { error: `must be one of ${INTERVALS.join(', ')}` }).default('day'),
+  from: timestamp.optional(),
+  to: timestamp.optional(),
+});
