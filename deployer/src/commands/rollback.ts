@@ -1,0 +1,15 @@
+// `shoal rollback`: (being built).
+import type { Command } from 'commander';
+import { ShoalError } from '../errors/shoal-error.ts';
+import type { CliRuntime } from '../runtime.ts';
+
+/** Adds `rollback` to the program. */
+export function register(program: Command, runtime: CliRuntime): void {
+  program
+    .command('rollback')
+    .description('not built yet')
+    .action((_options: unknown, command: Command) => {
+      runtime.contextFor(command);
+      throw new ShoalError('rollback is not built yet');
+    });
+}

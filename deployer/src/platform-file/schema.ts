@@ -1,0 +1,64 @@
+// The platform file (shoal.yaml): which releases make the platform, from which charts, with
+// which values, in which order; environments overlay them. Parsed strictly: a typo is an error.
+import { z } from 'zod';
+
+const dnsLabel = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS label (lowercase letters, digits, -)')
+  .max(53, 'must be at most 53 characters (like helm release names)');
+
+/** An image override: written into the chart's `image.repository` / `image.tag` values. */
+export const imageSchema = z.strictObject({
+  repository: z.string().min(1).optional(),
+  tag: z.string().min(1).optional(),
+});
+
+/** Values the chart gets: files (relative to the platform file) and inline values, files first. */
+const valuesFields = {
+  valuesFiles: z.array(z.string().min(1)).optional(),
+  values: z.record(z.string(), z.unknown()).optional(),
+  image: imageSchema.optional(),
+};
+
+/** One release as written in the file. */
+export const releaseSchema = z.strictObject({
+  name: dnsLabel,
+  /** A chart directory, relative to the platform file. */
+  chart: z.string().min(1),
+  namespace: dnsLabel.optional(),
+  dependsOn: z.array(dnsLabel).optional(),
+  /** Seconds to wait for the release to become healthy (default 300). */
+  timeoutSeconds: z.number().int().positive().optional(),
+  ...valuesFields,
+});
+
+/** What an environment changes in one release. */
+export const releaseOverlaySchema = z.strictObject({
+  namespace: dnsLabel.optional(),
+  timeoutSeconds: z.number().int().positive().optional(),
+  ...valuesFields,
+});
+
+/** An environment: a namespace and per-release overlays. */
+export const environmentSchema = z.strictObject({
+  namespace: dnsLabel.optional(),
+  /** Values every release of this environment gets (before its own). */
+  values: z.record(z.string(), z.unknown()).optional(),
+  releases: z.record(z.string(), releaseOverlaySchema).optional(),
+});
+
+/** The whole file. */
+export const platformFileSchema = z.strictObject({
+  apiVersion: z.literal('shoal.dev/v1'),
+  /** Default namespace of every release. */
+  namespace: dnsLabel.default('shoal'),
+  /** The environment used when --env is not given. */
+  defaultEnvironment: z.string().optional(),
+  releases: z.array(releaseSchema).min(1, 'must list at least one release'),
+  environments: z.record(z.string(), environmentSchema).optional(),
+});
+
+export type PlatformFileInput = z.input<typeof platformFileSchema>;
+export type PlatformFileSpec = z.output<typeof platformFileSchema>;
+export type ReleaseSpec = z.output<typeof releaseSchema>;
+export type ReleaseOverlay = z.output<typeof releaseOverlaySchema>;
