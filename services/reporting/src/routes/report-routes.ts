@@ -5,7 +5,7 @@ import { bucketLengthMs } from '../domain/buckets.ts';
 import type { TimeRange } from '../domain/report-store.ts';
 import type { Reports } from '../domain/reports.ts';
 import { CSV_CONTENT_TYPE, toCsv } from './csv.ts';
-import { rangeQuery, timeseriesQuery } from './request-schemas.ts';
+import { parseQuery, rangeQuery, timeseriesQuery } from './request-schemas.ts';
 
 /** Who may read reports. */
 export const ADMIN_ROLE = 'admin';
@@ -20,7 +20,7 @@ export function reportRoutes(reports: Reports, authenticate: RequestHandler): Ro
 
   router.get('/summary', async (req, res) => {
     const format = negotiate(req);
-    const { range, totals } = await reports.summary(rangeQuery.parse(req.query));
+    const { range, totals } = await reports.summary(parseQuery(rangeQuery, req.query));
     if (format === 'csv') {
       const names = Object.keys(totals) as (keyof typeof totals)[];
       sendCsv(
@@ -35,7 +35,7 @@ export function reportRoutes(reports: Reports, authenticate: RequestHandler): Ro
 
   router.get('/timeseries', async (req, res) => {
     const format = negotiate(req);
-    const query = timeseriesQuery.parse(req.query);
+    const query = parseQuery(timeseriesQuery, req.query);
     const to = query.to ?? new Date();
     const from =
       query.from ??
@@ -66,7 +66,7 @@ export function reportRoutes(reports: Reports, authenticate: RequestHandler): Ro
 
   router.get('/events-by-type', async (req, res) => {
     const format = negotiate(req);
-    const { range, types } = await reports.eventsByType(rangeQuery.parse(req.query));
+    const { range, types } = await reports.eventsByType(parseQuery(rangeQuery, req.query));
     if (format === 'csv') {
       sendCsv(
         res,
