@@ -1,0 +1,242 @@
+import assert from 'node:assert/strict';
+import type { CloudEvent } from '@shoal/kit';
+import { deliveryId } from '../src/domain/delivery-id.ts';
+import type { TestUser } from './support/auth-process.ts';
+import {
+  eventually,
+  NotificationTestbed,
+  platformEvents,
+} from './support/notification-under-test.ts';
+
+/** The notification.sent/failed events published about `event`, by channel. */
+function aboutEvent(published: CloudEvent[], event: CloudEvent): Map<string, CloudEvent[]> {
+  const byKey = new Map<string, CloudEvent[]>();
+  for (const candidate of published) {
+    const data = candidate.data as { eventId: string; channel: string };
+    if (data.eventId !== event.id) continue;
+    const key = `${candidate.type}/${data.channel}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), candidate]);
+  }
+  return byKey;
+}
+
+describe('delivery: one email and one inbox item per event and channel, whatever happens', () => {
+  const testbed = new NotificationTestbed();
+
+  before(async () => {
+    await testbed.start();
+  });
+  after(async () => {
+    await testbed.stop();
+  });
+
+  const inboxOf = async (user: TestUser) => {
+    const response = await testbed.api.get('/api/notifications', { token: user.token });
+    assert.equal(response.status, 200);
+    return response.body['items'] as Record<string, unknown>[];
+  };
+
+  it('When each event type is delivered three times, then each yields exactly one email, one inbox item and one notification.sent per channel', async () => {
+    const cases: { user: TestUser; event: CloudEvent; subject: RegExp; template: string }[] = [];
+    const registered = await testbed.newUser('Rita Registered');
+    cases.push({
+      user: registered,
+      event: platformEvents.registered(registered),
+      subject: /Welcome/,
+      template: 'welcome',
+    });
+    const changed = await testbed.newUser('Carl Changed');
+    cases.push({
+      user: changed,
+      event: platformEvents.profileUpdated(changed),
+      subject: /profile was changed/,
+      template: 'profile-changed',
+    });
+    const leaving = await testbed.newUser('Lena Leaving');
+    await fetch(`${testbed.usersUrl}/api/users/me`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${leaving.token}` },
+    });
+    cases.push({
+      user: leaving,
+      event: platformEvents.deleted(leaving),
+      subject: /deleted/,
+      template: 'account-deleted',
+    });
+    const integrated = await testbed.newUser('Ivan Integrated');
+    cases.push({
+      user: integrated,
+      event: platformEvents.integration(integrated),
+      subject: /integration\.crm\.deal_won/,
+      template: 'integration',
+    });
+
+    for (const { event } of cases) await testbed.deliver(event, 3);
+    for (const { event } of cases) await testbed.handledTimes(event, 3);
+
+    const published = await testbed.awaitPublished((events) =>
+      cases.every(({ event }) => aboutEvent(events, event).size === 2),
+    );
+    for (const { user, event, subject, template } of cases) {
+      const mails = testbed.smtp.to(user.email);
+      assert.equal(mails.length, 1, `${event.type}: one email`);
+      assert.match(mails[0]?.subject ?? '', subject);
+      assert.equal(mails[0]?.messageId, `<${deliveryId(event.id, 'email')}@notification.shoal>`);
+      const items = await inboxOf(user);
+      assert.equal(items.length, 1, `${event.type}: one inbox item`);
+      assert.equal(items[0]?.['eventId'], event.id);
+      assert.equal(items[0]?.['template'], template);
+      const about = aboutEvent(published, event);
+      assert.deepEqual([...about.keys()].sort(), [
+        'notification.sent/email',
+        'notification.sent/inApp',
+      ]);
+      for (const copies of about.values()) {
+        assert.equal(new Set(copies.map((copy) => copy.id)).size, 1, 'one event id per channel');
+        assert.deepEqual(copies[0]?.data, {
+          eventId: event.id,
+          eventType: event.type,
+          userId: user.id,
+          channel: (copies[0]?.data as { channel: string }).channel,
+          template,
+        });
+      }
+    }
+    // The integration template fills in the webhook's data.
+    assert.match(testbed.smtp.to(integrated.email)[0]?.text ?? '', /Ivan Integrated/);
+  });
+
+  it('When the user turned email off, then there is an inbox item but no email, and turning it back on does not resend', async () => {
+    const quiet = await testbed.newUser('Quentin Quiet');
+    await testbed.setPrefs(quiet, { email: false });
+    const event = platformEvents.profileUpdated(quiet);
+    await testbed.deliver(event);
+    const [result] = await testbed.handledTimes(event, 1);
+    assert.deepEqual(result, {
+      kind: 'notified',
+      outcomes: { email: 'skipped-preference', inApp: 'sent' },
+    });
+    assert.equal((await inboxOf(quiet)).length, 1);
+
+    await testbed.setPrefs(quiet, { email: true });
+    await testbed.deliver(event);
+    await testbed.handledTimes(event, 2);
+    assert.equal(testbed.smtp.to(quiet.email).length, 0);
+  });
+
+  it('When the user turned in-app off, then there is an email but no inbox item', async () => {
+    const mailOnly = await testbed.newUser('Mia Mailonly');
+    await testbed.setPrefs(mailOnly, { inApp: false });
+    const event = platformEvents.profileUpdated(mailOnly);
+    await testbed.deliver(event);
+    await testbed.handledTimes(event, 1);
+    assert.equal(testbed.smtp.to(mailOnly.email).length, 1);
+    assert.equal((await inboxOf(mailOnly)).length, 0);
+  });
+
+  it('When the user service is down, then the event waits in SQS and is delivered once it is back', async () => {
+    const patient = await testbed.newUser('Paula Patient');
+    await testbed.users.stop();
+    const event = platformEvents.profileUpdated(patient);
+    const failedBefore = testbed.notifications.consumer?.stats.failed ?? 0;
+    await testbed.deliver(event);
+    await eventually(
+      () => ((testbed.notifications.consumer?.stats.failed ?? 0) > failedBefore ? true : undefined),
+      'a failed attempt while the user service is down',
+    );
+    assert.equal(testbed.handled.get(event.id), undefined);
+    assert.equal(testbed.smtp.to(patient.email).length, 0);
+
+    await testbed.startUsers();
+    await eventually(() => testbed.handled.get(event.id), 'delivery after the restart', 400);
+    assert.equal(testbed.smtp.to(patient.email).length, 1);
+    assert.equal((await inboxOf(patient)).length, 1);
+  });
+
+  it('When the mail server refuses the address for good, then notification.failed is published once and the inbox item still comes', async () => {
+    const bounced = await testbed.newUser('Bruno Bounced');
+    testbed.smtp.refused.add(bounced.email);
+    const event = platformEvents.profileUpdated(bounced);
+    await testbed.deliver(event, 2);
+    const results = await testbed.handledTimes(event, 2);
+    assert.ok(
+      results.some((result) => result.kind === 'notified' && result.outcomes.email === 'failed'),
+    );
+    assert.equal(testbed.smtp.to(bounced.email).length, 0);
+    assert.equal((await inboxOf(bounced)).length, 1);
+    const published = await testbed.awaitPublished(
+      (events) => aboutEvent(events, event).size === 2,
+    );
+    const about = aboutEvent(published, event);
+    assert.deepEqual([...about.keys()].sort(), [
+      'notification.failed/email',
+      'notification.sent/inApp',
+    ]);
+    const failed = about.get('notification.failed/email') ?? [];
+    assert.equal(new Set(failed.map((copy) => copy.id)).size, 1);
+    assert.match(String((failed[0]?.data as { reason: string }).reason), /smtp-rejected/);
+  });
+
+  it('When the mail server is away for a while, then the email goes out once it answers, with the same Message-ID', async () => {
+    const later = await testbed.newUser('Lars Later');
+    testbed.smtp.unavailable = true;
+    const failedBefore = testbed.notifications.consumer?.stats.failed ?? 0;
+    const event = platformEvents.profileUpdated(later);
+    await testbed.deliver(event);
+    try {
+      await eventually(
+        () =>
+          (testbed.notifications.consumer?.stats.failed ?? 0) > failedBefore ? true : undefined,
+        'a failed send while SMTP refuses connections',
+      );
+    } finally {
+      testbed.smtp.unavailable = false;
+    }
+    await eventually(() => testbed.handled.get(event.id), 'delivery once SMTP answers', 300);
+    const mails = testbed.smtp.to(later.email);
+    assert.equal(mails.length, 1);
+    assert.equal(mails[0]?.messageId, `<${deliveryId(event.id, 'email')}@notification.shoal>`);
+  });
+
+  it('When a sender crashed mid-send long ago, then a redelivery takes over and sends with the delivery Message-ID', async () => {
+    const orphan = await testbed.newUser('Otto Orphan');
+    const event = platformEvents.profileUpdated(orphan);
+    const id = deliveryId(event.id, 'email');
+    // What a crash between claim and SMTP leaves: a pending record, its lease long expired.
+    await testbed.mongo
+      .db(testbed.names.notificationDatabase)
+      .collection('deliveries')
+      .insertOne({
+        _id: id as never,
+        eventId: event.id,
+        eventType: event.type,
+        channel: 'email',
+        userId: orphan.id,
+        template: 'profile-changed',
+        state: 'pending',
+        reason: null,
+        attempt: 1,
+        claimedAt: new Date(Date.now() - 3_600_000),
+        updatedAt: new Date(Date.now() - 3_600_000),
+        _outbox: [],
+      });
+    await testbed.deliver(event);
+    const [result] = await testbed.handledTimes(event, 1);
+    assert.equal(
+      result?.kind === 'notified' ? result.outcomes.email : result,
+      'taken-over-and-sent',
+    );
+    const mails = testbed.smtp.to(orphan.email);
+    assert.equal(mails.length, 1);
+    assert.equal(mails[0]?.messageId, `<${id}@notification.shoal>`);
+  });
+
+  it('When an event comes from a producer that does not own its type, then nobody is notified', async () => {
+    const target = await testbed.newUser('Tom Target');
+    const forged = { ...platformEvents.deleted(target), source: '/shoal/http/someone' };
+    await testbed.deliver(forged);
+    const [result] = await testbed.handledTimes(forged, 1);
+    assert.deepEqual(result, { kind: 'ignored', reason: 'untrusted source' });
+    assert.equal(testbed.smtp.to(target.email).length, 0);
+  });
+});
