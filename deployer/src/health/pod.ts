@@ -41,7 +41,12 @@ export function podHealth(pod: ObjectWithStatus): Health {
   }
   const scheduled = conditionOf(pod, 'PodScheduled');
   if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable') {
-    return degraded(`unschedulable: ${scheduled.message ?? 'no node fits'}`);
+    const message = scheduled.message ?? 'no node fits';
+    // A claim made a moment ago is bound by the volume controller within seconds: not a failure yet.
+    if (/unbound immediate PersistentVolumeClaims/i.test(message)) {
+      return progressing(`waiting for its volume claims to bind (${message})`);
+    }
+    return degraded(`unschedulable: ${message}`);
   }
   const restartPolicy = pod.spec?.restartPolicy;
   if (status.phase === 'Failed') {

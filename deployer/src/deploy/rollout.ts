@@ -1,0 +1,267 @@
+// Carries out a prepared release: record the revision as pending, apply what changed in
+// dependency order (server-side apply), prune strays, wait until healthy, and on failure roll
+// back to the last good revision. Every step leaves the cluster in a state the next deploy
+// converges from (a Ctrl-C included).
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { KubeClients } from '../kube/clients.ts';
+import { mapLimited } from '../kube/limit.ts';
+import { deleteObject, serverSideApply } from '../kube/server-side-apply.ts';
+import { describeCounts, isNoop, planCounts } from '../plan/plan.ts';
+import type { PlanAction, ReleasePlan } from '../plan/plan.ts';
+import type { FieldChange } from '../plan/object-diff.ts';
+import { applyGroups } from '../render/apply-order.ts';
+import { imagesOf } from '../render/tracking.ts';
+import { RevisionStore } from '../state/revisions.ts';
+import type { Revision } from '../state/revisions.ts';
+import { ExitCode } from '../errors/exit-codes.ts';
+import { ShoalError } from '../errors/shoal-error.ts';
+import { planObjects } from './prepare.ts';
+import type { PreparedRelease } from './prepare.ts';
+import { waitForRelease } from './wait-release.ts';
+import type { Diagnosis, ReleaseProgress } from './wait-release.ts';
+
+/** What became of a release in a deploy. */
+export type ReleaseOutcome =
+  'deployed' | 'unchanged' | 'failed' | 'rolled-back' | 'skipped' | 'interrupted';
+
+/** One object's line in a result. */
+export interface ChangeEntry {
+  action: PlanAction;
+  kind: string;
+  name: string;
+  namespace?: string | undefined;
+  fields?: FieldChange[] | undefined;
+}
+
+/** The result of one release (the JSON output's `releases[]`). */
+export interface ReleaseResult {
+  name: string;
+  namespace: string;
+  outcome: ReleaseOutcome;
+  /** The revision recorded by this deploy (none for unchanged / skipped). */
+  revision?: number;
+  counts: Record<PlanAction, number>;
+  changes: ChangeEntry[];
+  health?: { status: string; reason: string };
+  /** Why it failed: failing pods and objects, with their recent warning events. */
+  diagnosis?: Diagnosis[];
+  error?: string;
+  /** The automatic rollback after a failure. */
+  rollback?: {
+    toRevision: number;
+    revision: number;
+    ok: boolean;
+    health: { status: string; reason: string };
+  };
+  images: string[];
+  notes: string[];
+}
+
+/** Hooks for live progress. */
+export interface RolloutReporter {
+  phase(release: string, text: string): void;
+  progress(progress: ReleaseProgress): void;
+}
+
+/** Options of a rollout. */
+export interface RolloutOptions {
+  force: boolean;
+  prune: boolean;
+  rollback: boolean;
+  signal: AbortSignal;
+  reporter: RolloutReporter;
+  /** Revision description ("deploy", "rollback to 3"). */
+  description?: string;
+  /** Status given to the revision that was deployed before, when this one succeeds. */
+  previousStatus?: 'superseded' | 'rolled-back';
+}
+
+/** Applies a prepared release and waits for it; rolls back on failure when asked. */
+export async function rollOut(
+  kube: KubeClients,
+  prepared: PreparedRelease,
+  options: RolloutOptions,
+): Promise<ReleaseResult> {
+  const { release, plan } = prepared;
+  const result: ReleaseResult = {
+    name: release.name,
+    namespace: release.namespace,
+    outcome: 'unchanged',
+    counts: planCounts(plan),
+    changes: changeEntries(plan),
+    images: imagesOf(prepared.desired),
+    notes: prepared.notes,
+  };
+  const store = new RevisionStore(kube);
+  const lastGood = prepared.history.findLast((revision) => revision.status === 'deployed');
+  // Nothing to apply, and the history already says so: the last good revision is what we would record.
+  const noop =
+    isNoop(plan) &&
+    lastGood !== undefined &&
+    JSON.stringify(lastGood.manifests) === JSON.stringify(prepared.desired);
+  let revision: Revision | undefined;
+  if (!noop) {
+    options.reporter.phase(release.name, `applying: ${describeCounts(result.counts)}`);
+    if (options.signal.aborted) throw new ShoalError('Interrupted.', ExitCode.Interrupted);
+    await ensureNamespace(kube, release.namespace);
+    revision = await store.record({
+      release: release.name,
+      namespace: release.namespace,
+      status: 'pending',
+      time: new Date().toISOString(),
+      chart: release.chart,
+      valuesFiles: release.valuesFiles,
+      values: release.values,
+      images: result.images,
+      description: options.description ?? 'deploy',
+      manifests: prepared.desired,
+    });
+    result.revision = revision.revision;
+    try {
+      await applyPlan(kube, plan, options);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      await store.setStatus(revision, 'failed', message).catch(() => undefined);
+      if (error instanceof ShoalError && error.exitCode === ExitCode.Conflict) throw error; // a conflict: nothing to roll back to yet
+      result.outcome = 'failed';
+      result.error = message;
+      return rollBackIfAsked(kube, prepared, result, lastGood, options);
+    }
+  }
+  options.reporter.phase(
+    release.name,
+    noop ? 'unchanged; checking health' : 'waiting until healthy',
+  );
+  const outcome = await waitForRelease({
+    kube,
+    release: release.name,
+    namespace: release.namespace,
+    desired: prepared.desired,
+    timeoutMs: release.timeoutSeconds * 1000,
+    signal: options.signal,
+    onProgress: (progress) => options.reporter.progress(progress),
+  });
+  result.health = { status: outcome.health.status, reason: outcome.health.reason };
+  if (outcome.ok) {
+    if (revision) {
+      await markDeployed(store, revision, options.previousStatus ?? 'superseded');
+      result.outcome = 'deployed';
+    }
+    return result;
+  }
+  result.diagnosis = outcome.diagnosis;
+  result.error = outcome.summary;
+  if (outcome.cause === 'interrupted') {
+    result.outcome = 'interrupted';
+    if (revision) await store.setStatus(revision, 'failed', 'interrupted').catch(() => undefined);
+    return result;
+  }
+  result.outcome = 'failed';
+  if (revision) await store.setStatus(revision, 'failed', outcome.summary);
+  if (noop) return result; // nothing changed: nothing to roll back
+  return rollBackIfAsked(kube, prepared, result, lastGood, options);
+}
+
+/** Rolls a failed release back to `lastGood` (re-applied as a new revision) when asked. */
+async function rollBackIfAsked(
+  kube: KubeClients,
+  prepared: PreparedRelease,
+  result: ReleaseResult,
+  lastGood: Revision | undefined,
+  options: RolloutOptions,
+): Promise<ReleaseResult> {
+  if (!options.rollback || options.signal.aborted) return result;
+  if (!lastGood) {
+    result.notes.push('no earlier good revision to roll back to');
+    return result;
+  }
+  options.reporter.phase(
+    prepared.release.name,
+    `failed; rolling back to revision ${lastGood.revision}`,
+  );
+  const back = await planObjects(
+    kube,
+    prepared.release,
+    lastGood.manifests,
+    prepared.overrides,
+    await new RevisionStore(kube).list(prepared.release.name, prepared.release.namespace),
+    { force: true, prune: true },
+  );
+  const rolled = await rollOut(kube, back, {
+    ...options,
+    force: true,
+    prune: true,
+    rollback: false,
+    description: `rollback to ${lastGood.revision}`,
+  });
+  result.rollback = {
+    toRevision: lastGood.revision,
+    revision: rolled.revision ?? lastGood.revision,
+    ok: rolled.outcome === 'deployed' || rolled.outcome === 'unchanged',
+    health: rolled.health ?? { status: 'Unknown', reason: rolled.error ?? '' },
+  };
+  if (result.rollback.ok) result.outcome = 'rolled-back';
+  return result;
+}
+
+/** Applies creates and updates group by group (kinds in install order), then prunes. */
+async function applyPlan(
+  kube: KubeClients,
+  plan: ReleasePlan,
+  options: RolloutOptions,
+): Promise<void> {
+  const toApply = plan.changes.filter(
+    (change) => change.action === 'create' || change.action === 'update',
+  );
+  for (const group of applyGroups(toApply.map((change) => change.object))) {
+    if (options.signal.aborted)
+      throw new ShoalError('interrupted before every object was applied', ExitCode.Interrupted);
+    await mapLimited(group, 8, (object) => serverSideApply(kube, object, { force: options.force }));
+  }
+  const strays = plan.changes
+    .filter((change) => change.action === 'prune')
+    .map((change) => change.object);
+  // Reverse install order: routes and autoscalers go before the workloads they point at.
+  for (const group of applyGroups(strays).reverse()) {
+    await mapLimited(group, 8, (object) => deleteObject(kube, object));
+  }
+}
+
+/** Marks a revision deployed; the one deployed before becomes superseded (or rolled-back). */
+async function markDeployed(
+  store: RevisionStore,
+  revision: Revision,
+  previousStatus: 'superseded' | 'rolled-back',
+): Promise<void> {
+  const before = (await store.list(revision.release, revision.namespace)).filter(
+    (entry) => entry.status === 'deployed' && entry.revision !== revision.revision,
+  );
+  await store.setStatus(revision, 'deployed');
+  if (previousStatus === 'rolled-back') {
+    for (const entry of before) await store.setStatus(entry, 'rolled-back');
+  }
+}
+
+/** Creates the namespace when it is missing (server-side apply, never pruned). */
+export async function ensureNamespace(kube: KubeClients, namespace: string): Promise<void> {
+  const object: KubernetesObject = {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: namespace },
+  };
+  try {
+    await kube.core.readNamespace({ name: namespace });
+  } catch {
+    await serverSideApply(kube, object, {});
+  }
+}
+
+function changeEntries(plan: ReleasePlan): ChangeEntry[] {
+  return plan.changes.map((change) => ({
+    action: change.action,
+    kind: change.kind,
+    name: change.name,
+    namespace: change.namespace,
+    ...(change.action === 'update' ? { fields: change.fields } : {}),
+  }));
+}

@@ -1,0 +1,235 @@
+// Waits until a release is healthy, through watches of its objects and pods (no polling, no
+// sleeps). Fails as soon as a pod of the new revision shows a failure that will not fix itself
+// (crash loop, image pull, unschedulable, bad config) or an object turns Degraded; on the
+// deadline it fails with what is still not ready and why.
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { objectHealth, KINDS_WITH_HEALTH } from '../health/object-health.ts';
+import { entryFor, releaseHealth } from '../health/release-health.ts';
+import type { ReleaseHealth } from '../health/release-health.ts';
+import type { KubeClients } from '../kube/clients.ts';
+import { ResilientWatch } from '../kube/resilient-watch.ts';
+import { objectKey } from '../render/tracking.ts';
+import { releaseSelector } from '../state/labels.ts';
+import { currentPods } from './current-pods.ts';
+import { recentWarnings } from './pod-events.ts';
+
+/** A pod as progress shows it. */
+export interface PodSummary {
+  name: string;
+  phase: string;
+  ready: boolean;
+  restarts: number;
+  /** Why it is not ready, when it is not. */
+  reason?: string;
+}
+
+/** One step of a wait, for live progress. */
+export interface ReleaseProgress {
+  release: string;
+  health: ReleaseHealth;
+  pods: PodSummary[];
+}
+
+/** Why a release failed: per failing object, its reason and recent warning events. */
+export interface Diagnosis {
+  object: string;
+  reason: string;
+  events: string[];
+}
+
+/** How a wait ended. */
+export type WaitOutcome =
+  | { ok: true; health: ReleaseHealth }
+  | {
+      ok: false;
+      health: ReleaseHealth;
+      diagnosis: Diagnosis[];
+      /** 'failing' (a failure showed), 'timeout', 'interrupted'. */
+      cause: 'failing' | 'timeout' | 'interrupted';
+      summary: string;
+    };
+
+/** What to wait for. */
+export interface WaitInput {
+  kube: KubeClients;
+  release: string;
+  namespace: string;
+  /** The objects the release applied. */
+  desired: KubernetesObject[];
+  timeoutMs: number;
+  signal: AbortSignal;
+  onProgress?: (progress: ReleaseProgress) => void;
+}
+
+/** Waits until the release is healthy, failing fast on what pods show. */
+export async function waitForRelease(input: WaitInput): Promise<WaitOutcome> {
+  const tracked = input.desired.filter((object) => KINDS_WITH_HEALTH.has(object.kind ?? ''));
+  const selector = releaseSelector(input.release, input.namespace);
+  const kinds = new Map<string, { apiVersion: string; kind: string }>();
+  for (const object of tracked) {
+    kinds.set(`${object.apiVersion ?? ''}/${object.kind ?? ''}`, {
+      apiVersion: object.apiVersion ?? '',
+      kind: object.kind ?? '',
+    });
+  }
+  const hasWorkloads = tracked.some(
+    (object) => object.metadata?.namespace !== undefined && podOwningKinds.has(object.kind ?? ''),
+  );
+  if (hasWorkloads) {
+    kinds.set('v1/Pod', { apiVersion: 'v1', kind: 'Pod' });
+    kinds.set('apps/v1/ReplicaSet', { apiVersion: 'apps/v1', kind: 'ReplicaSet' });
+  }
+
+  return new Promise<WaitOutcome>((resolve) => {
+    // `deciding`: a verdict is being put together (events fetched); `done`: resolved.
+    let deciding = false;
+    let done = false;
+    let scheduled = false;
+    const watches: ResilientWatch<KubernetesObject>[] = [];
+    const finish = (outcome: WaitOutcome): void => {
+      if (done) return;
+      done = true;
+      deciding = true;
+      clearTimeout(timer);
+      input.signal.removeEventListener('abort', onAbort);
+      void Promise.all(watches.map((watch) => watch.stop())).then(() => resolve(outcome));
+    };
+    const live = (): Map<string, KubernetesObject> => {
+      const all = new Map<string, KubernetesObject>();
+      for (const watch of watches)
+        for (const object of watch.objects.values()) all.set(objectKey(object), object);
+      return all;
+    };
+    const snapshot = (): { health: ReleaseHealth; pods: KubernetesObject[] } => {
+      const objects = live();
+      const health = releaseHealth(
+        tracked.map((object) => entryFor(object, objects.get(objectKey(object)))),
+      );
+      const all = [...objects.values()];
+      const pods = currentPods(
+        all.filter((object) => object.kind === 'Pod'),
+        all.filter((object) => object.kind === 'ReplicaSet'),
+        all,
+      );
+      return { health, pods };
+    };
+    const evaluate = (): void => {
+      scheduled = false;
+      if (deciding || watches.some((watch) => !synced.has(watch))) return;
+      const { health, pods } = snapshot();
+      input.onProgress?.({ release: input.release, health, pods: pods.map(summarizePod) });
+      const failing = pods.filter((pod) => objectHealth(pod).status === 'Degraded');
+      if (failing.length > 0 || health.status === 'Degraded') {
+        deciding = true;
+        void diagnose(input, health, failing).then((diagnosis) =>
+          finish({
+            ok: false,
+            health,
+            diagnosis,
+            cause: 'failing',
+            summary: diagnosis[0]
+              ? `${diagnosis[0].object}: ${diagnosis[0].reason}`
+              : health.reason,
+          }),
+        );
+        return;
+      }
+      if (health.status === 'Healthy' || health.status === 'Suspended')
+        finish({ ok: true, health });
+    };
+    const schedule = (): void => {
+      if (scheduled) return;
+      scheduled = true;
+      setImmediate(evaluate);
+    };
+    const synced = new Set<ResilientWatch<KubernetesObject>>();
+    const timer = setTimeout(() => {
+      if (deciding) return;
+      deciding = true;
+      const { health, pods } = snapshot();
+      const notReady = pods.filter((pod) => objectHealth(pod).status !== 'Healthy');
+      void diagnose(input, health, notReady).then((diagnosis) => {
+        finish({
+          ok: false,
+          health,
+          diagnosis,
+          cause: 'timeout',
+          summary: `not healthy after ${Math.round(input.timeoutMs / 1000)}s: ${diagnosis[0] ? `${diagnosis[0].object}: ${diagnosis[0].reason}` : health.reason}`,
+        });
+      });
+    }, input.timeoutMs);
+    const onAbort = (): void => {
+      const { health } = snapshot();
+      finish({ ok: false, health, diagnosis: [], cause: 'interrupted', summary: 'interrupted' });
+    };
+    input.signal.addEventListener('abort', onAbort, { once: true });
+    if (input.signal.aborted) {
+      onAbort();
+      return;
+    }
+    if (kinds.size === 0) {
+      finish({ ok: true, health: releaseHealth([]) });
+      return;
+    }
+    for (const { apiVersion, kind } of kinds.values()) {
+      const watch: ResilientWatch<KubernetesObject> = new ResilientWatch<KubernetesObject>({
+        config: input.kube.config,
+        objects: input.kube.objects,
+        apiVersion,
+        kind,
+        namespace: input.namespace,
+        labelSelector: selector,
+        onChange: schedule,
+      });
+      watches.push(watch);
+      void watch.start().then(() => {
+        synced.add(watch);
+        schedule();
+      });
+    }
+  });
+}
+
+const podOwningKinds = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job']);
+
+/** A pod's line in progress output. */
+export function summarizePod(pod: KubernetesObject): PodSummary {
+  const status = (
+    pod as { status?: { phase?: string; containerStatuses?: { restartCount?: number }[] } }
+  ).status;
+  const health = objectHealth(pod);
+  const summary: PodSummary = {
+    name: pod.metadata?.name ?? '',
+    phase: status?.phase ?? 'Pending',
+    ready: health.status === 'Healthy',
+    restarts: (status?.containerStatuses ?? []).reduce((sum, c) => sum + (c.restartCount ?? 0), 0),
+  };
+  if (health.status !== 'Healthy') summary.reason = health.reason;
+  return summary;
+}
+
+/** Diagnoses a failed or stuck release: its failing pods (with events), else its worst object. */
+async function diagnose(
+  input: WaitInput,
+  health: ReleaseHealth,
+  pods: KubernetesObject[],
+): Promise<Diagnosis[]> {
+  const diagnosis: Diagnosis[] = [];
+  for (const pod of pods.slice(0, 5)) {
+    const name = pod.metadata?.name ?? '';
+    diagnosis.push({
+      object: `Pod/${name}`,
+      reason: objectHealth(pod).reason,
+      events: await recentWarnings(input.kube, input.namespace, 'Pod', name),
+    });
+  }
+  for (const entry of health.objects.filter((object) => object.health.status !== 'Healthy')) {
+    if (diagnosis.length >= 8) break;
+    diagnosis.push({
+      object: `${entry.kind}/${entry.name}`,
+      reason: `${entry.health.status}: ${entry.health.reason}`,
+      events: await recentWarnings(input.kube, input.namespace, entry.kind, entry.name),
+    });
+  }
+  return diagnosis;
+}
