@@ -20,7 +20,7 @@ endif
 export NODE_OPTIONS := --conditions=shoal-source $(NODE_OPTIONS)
 
 .PHONY: help node install build typecheck lint format test test-unit deps-up deps-down deps-status \
-        kube-up kube-down kube-status bench bench-kit bench-auth bench-events bench-gateway deploy dev clean
+        kube-up kube-down kube-status bench bench-kit bench-auth bench-events bench-gateway bench-consumers deploy dev clean
 
 help: ## list the verbs
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -91,7 +91,11 @@ bench-gateway: install deps-up ## gateway vs direct vs nginx: rps, p50, p99 and 
 	command -v /usr/sbin/nginx >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light)
 	npm run --workspace @shoal/bench gateway
 
-bench: bench-kit bench-auth bench-events bench-gateway ## every benchmark
+bench-consumers: install deps-up ## notification and reporting consumers: events/s, enqueue-to-effect p99
+	npm run --workspace @shoal/bench --if-present consumers-notification
+	npm run --workspace @shoal/bench --if-present consumers-reporting
+
+bench: bench-kit bench-auth bench-events bench-gateway bench-consumers ## every benchmark
 
 deploy: ## the platform on a kind cluster (needs docker, kind, helm)
 	@echo "make deploy: the shoal deployer is not built yet (see docs/status.md)" >&2; exit 2
