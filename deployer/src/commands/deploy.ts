@@ -120,6 +120,7 @@ function parseImages(flags: string[], context: CommandContext): Record<string, s
 function silentReporter(): DeployReporter {
   return {
     planned: () => undefined,
+    secrets: () => undefined,
     phase: () => undefined,
     progress: () => undefined,
     finished: () => undefined,

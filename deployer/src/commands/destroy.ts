@@ -121,7 +121,20 @@ Examples:
         );
         results.push(...waveResults);
       }
-      context.emitJson({ releases: results, keepData: flags.keepData === true });
+      // The platform's generated Secrets go with the whole platform, unless the data stays.
+      const secrets: string[] = [];
+      if (names.length === 0 && !flags.keepData) {
+        for (const secret of context.platform.secrets) {
+          const removed = await deleteObject(kube, {
+            apiVersion: 'v1',
+            kind: 'Secret',
+            metadata: { name: secret.name, namespace: secret.namespace },
+          });
+          if (removed) secrets.push(`${secret.namespace}/${secret.name}`);
+        }
+        if (secrets.length > 0) context.say(`secrets: deleted ${secrets.join(', ')}`);
+      }
+      context.emitJson({ releases: results, secrets, keepData: flags.keepData === true });
       runtime.exitCode = context.signal.aborted ? ExitCode.Interrupted : ExitCode.Ok;
     });
 }

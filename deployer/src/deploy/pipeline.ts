@@ -5,6 +5,8 @@ import type { KubeClients } from '../kube/clients.ts';
 import { mapLimited } from '../kube/limit.ts';
 import { dependencyWaves } from '../platform-file/platform.ts';
 import type { Platform } from '../platform-file/platform.ts';
+import { ensurePlatformSecrets } from './platform-secrets.ts';
+import type { SecretOutcome } from './platform-secrets.ts';
 import { prepareRelease } from './prepare.ts';
 import type { PreparedRelease } from './prepare.ts';
 import { rollOut } from './rollout.ts';
@@ -27,6 +29,7 @@ export interface DeployOptions {
 /** Live progress of a deploy. */
 export interface DeployReporter extends RolloutReporter {
   planned(prepared: PreparedRelease[]): void;
+  secrets(outcomes: SecretOutcome[]): void;
   finished(result: ReleaseResult): void;
 }
 
@@ -36,6 +39,8 @@ export interface DeployReport {
   /** True when anything was applied or pruned. */
   changed: boolean;
   environment: string | undefined;
+  /** The generated Secrets (names and what was done; never values). */
+  secrets: SecretOutcome[];
   releases: ReleaseResult[];
 }
 
@@ -64,6 +69,8 @@ export async function deployPlatform(
 ): Promise<DeployReport> {
   const prepared = await prepareAll(kube, platform, options);
   options.reporter.planned(prepared);
+  const secrets = await ensurePlatformSecrets(kube, platform);
+  options.reporter.secrets(secrets);
   const byName = new Map(prepared.map((entry) => [entry.release.name, entry]));
   const results: ReleaseResult[] = [];
   let stopped = false;
@@ -110,8 +117,11 @@ export async function deployPlatform(
   }
   return {
     ok: results.every(isSuccess),
-    changed: results.some((result) => result.revision !== undefined),
+    changed:
+      results.some((result) => result.revision !== undefined) ||
+      secrets.some((secret) => secret.action !== 'kept'),
     environment: platform.environment,
+    secrets,
     releases: results,
   };
 }

@@ -2,6 +2,7 @@
 // what a release waits for, and per pod whose state changes; nothing repeated.
 import { describeCounts, planCounts } from '../plan/plan.ts';
 import type { DeployReporter } from './pipeline.ts';
+import type { SecretOutcome } from './platform-secrets.ts';
 import type { PreparedRelease } from './prepare.ts';
 import type { ReleaseResult } from './rollout.ts';
 import type { ReleaseProgress } from './wait-release.ts';
@@ -16,6 +17,9 @@ export function lineReporter(write: (line: string) => void): DeployReporter {
         write(`${entry.release.name}: plan: ${describeCounts(planCounts(entry.plan))}`);
         for (const note of entry.notes) write(`${entry.release.name}: ${note}`);
       }
+    },
+    secrets(outcomes: SecretOutcome[]): void {
+      for (const line of secretLines(outcomes)) write(line);
     },
     phase(release: string, text: string): void {
       write(`${release}: ${text}`);
@@ -40,6 +44,13 @@ export function lineReporter(write: (line: string) => void): DeployReporter {
       for (const line of resultLines(result)) write(line);
     },
   };
+}
+
+/** One line per generated Secret made or completed now (kept ones are not news). */
+export function secretLines(outcomes: SecretOutcome[]): string[] {
+  return outcomes
+    .filter((outcome) => outcome.action !== 'kept')
+    .map((outcome) => `secrets: ${outcome.action} ${outcome.namespace}/${outcome.name}`);
 }
 
 /** The lines that close a release's progress: its outcome, diagnosis and rollback. */

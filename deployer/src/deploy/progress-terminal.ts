@@ -4,7 +4,8 @@
 import { describeCounts, planCounts } from '../plan/plan.ts';
 import type { DeployReporter } from './pipeline.ts';
 import type { PreparedRelease } from './prepare.ts';
-import { resultLines } from './progress-lines.ts';
+import type { SecretOutcome } from './platform-secrets.ts';
+import { resultLines, secretLines } from './progress-lines.ts';
 import type { ReleaseResult } from './rollout.ts';
 import type { ReleaseProgress } from './wait-release.ts';
 
@@ -66,6 +67,10 @@ export function terminalReporter(
       );
       for (const entry of prepared) section(entry.release.name);
       schedule();
+    },
+    secrets(outcomes: SecretOutcome[]): void {
+      const lines = secretLines(outcomes);
+      if (lines.length > 0) printAbove(lines);
     },
     phase(release: string, text: string): void {
       section(release).phase = text;

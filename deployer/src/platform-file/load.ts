@@ -125,7 +125,24 @@ export function resolvePlatform(
   } catch (error) {
     throw usageError(`${file}: ${(error as Error).message}.`);
   }
-  return { file, environment: environmentName, releases };
+  const namespace = options.namespace ?? environment?.namespace ?? spec.namespace;
+  const secretNames = new Set<string>();
+  const secrets = (spec.secrets ?? []).map((secret, index) => {
+    for (const [key, source] of Object.entries(secret.data)) {
+      if (!('template' in source)) continue;
+      for (const [, reference] of source.template.matchAll(/\{\{\s*([^}\s]+)\s*\}\}/g)) {
+        const [secretName] = (reference ?? '').split(/\.(?=[^.]+$)/);
+        if (!secretName || !secretNames.has(secretName)) {
+          throw usageError(
+            `${file}: secrets[${index}].data.${key}: {{ ${reference ?? ''} }} must name a key of a Secret listed before it (<secret>.<key>).`,
+          );
+        }
+      }
+    }
+    secretNames.add(secret.name);
+    return { ...secret, namespace: options.namespace ?? secret.namespace ?? namespace };
+  });
+  return { file, environment: environmentName, namespace, releases, secrets };
 }
 
 /** "releases[1].chart: expected string, received number" from zod's first issue. */

@@ -1,6 +1,6 @@
 // The platform as a deploy sees it: each release resolved for one environment (namespace,
 // absolute chart path and values files, inline values merged), and the dependency waves.
-import type { ReleaseSpec } from './schema.ts';
+import type { GeneratedSecretSpec, ReleaseSpec } from './schema.ts';
 
 /** A release, ready to render. */
 export interface Release {
@@ -21,7 +21,11 @@ export interface Platform {
   /** The platform file it came from. */
   file: string;
   environment: string | undefined;
+  /** The platform's namespace (where generated secrets go by default). */
+  namespace: string;
   releases: Release[];
+  /** Secrets to generate on first deploy (namespace resolved). */
+  secrets: (GeneratedSecretSpec & { namespace: string })[];
 }
 
 /** The default wait for a release to become healthy. */

@@ -47,6 +47,33 @@ export const environmentSchema = z.strictObject({
   releases: z.record(z.string(), releaseOverlaySchema).optional(),
 });
 
+/** How one key of a generated Secret gets its value. */
+export const secretKeySchema = z.union([
+  /** `random: N`: N random bytes, base64url; made once, never again. */
+  z.strictObject({ random: z.number().int().min(8).max(512) }),
+  /** `value: text`: a fixed first value (an operator may change it in the cluster later). */
+  z.strictObject({ value: z.string() }),
+  /** `template: text`: `{{ secret.key }}` placeholders filled from Secrets listed earlier; recomputed every deploy. */
+  z.strictObject({ template: z.string() }),
+]);
+
+/** A Secret the platform needs that no chart makes (client credentials, the first admin). */
+export const generatedSecretSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(
+      /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/,
+      'must be a DNS subdomain (lowercase letters, digits, - and .)',
+    )
+    .max(253),
+  /** Default: the platform's namespace. */
+  namespace: dnsLabel.optional(),
+  data: z.record(
+    z.string().regex(/^[-._a-zA-Z0-9]+$/, 'must be a valid Secret key'),
+    secretKeySchema,
+  ),
+});
+
 /** The whole file. */
 export const platformFileSchema = z.strictObject({
   apiVersion: z.literal('shoal.dev/v1'),
@@ -55,6 +82,8 @@ export const platformFileSchema = z.strictObject({
   /** The environment used when --env is not given. */
   defaultEnvironment: z.string().optional(),
   releases: z.array(releaseSchema).min(1, 'must list at least one release'),
+  /** Secrets generated on the first deploy, before any release, and never regenerated. */
+  secrets: z.array(generatedSecretSchema).optional(),
   environments: z.record(z.string(), environmentSchema).optional(),
 });
 
@@ -62,3 +91,4 @@ export type PlatformFileInput = z.input<typeof platformFileSchema>;
 export type PlatformFileSpec = z.output<typeof platformFileSchema>;
 export type ReleaseSpec = z.output<typeof releaseSchema>;
 export type ReleaseOverlay = z.output<typeof releaseOverlaySchema>;
+export type GeneratedSecretSpec = z.output<typeof generatedSecretSchema>;
