@@ -99,7 +99,7 @@ export function createNotificationService(
     timeoutMs: config.USER_SERVICE_TIMEOUT_MS,
     logger,
     bearerToken: clientCredentialsTokenProvider({
-      tokenUrl: config.AUTH_TOKEN_URL,
+      tokenUrl: new URL('/api/auth/token', config.AUTH_URL).toString(),
       clientId: config.AUTH_CLIENT_ID,
       clientSecret: config.AUTH_CLIENT_SECRET,
       scope: CONTACT_SCOPE,

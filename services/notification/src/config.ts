@@ -42,10 +42,8 @@ export const notificationConfigSchema = baseConfigSchema.extend({
   /** How long a looked-up contact is reused. */
   CONTACT_CACHE_TTL_MS: envInteger(0, 3_600_000).default(30_000),
   USER_SERVICE_TIMEOUT_MS: envInteger(100, 60_000).default(3000),
-  /** The auth service's token endpoint (client-credentials grant). */
-  AUTH_TOKEN_URL: envHttpUrl().describe(
-    "the auth service's token URL, like http://auth/api/auth/token",
-  ),
+  /** The auth service; its client-credentials token endpoint is `<AUTH_URL>/api/auth/token`. */
+  AUTH_URL: envHttpUrl().describe('the auth service base URL, like http://auth'),
   AUTH_CLIENT_ID: z
     .string()
     .regex(/^[A-Za-z0-9._-]{1,64}$/)

@@ -34,8 +34,6 @@ export interface TestUser {
 export interface AuthProcess {
   readonly url: string;
   readonly jwksUrl: string;
-  /** The client-credentials token endpoint. */
-  readonly tokenUrl: string;
   readonly issuer: string;
   readonly audience: string;
   /** Where its events go (the event service's ingest queue in the flow test). */
@@ -153,7 +151,6 @@ export async function startAuthProcess(): Promise<AuthProcess> {
   return {
     url,
     jwksUrl: `${url}/api/auth/.well-known/jwks.json`,
-    tokenUrl: `${url}/api/auth/token`,
     issuer: 'shoal-auth',
     audience: 'shoal',
     eventsQueue,

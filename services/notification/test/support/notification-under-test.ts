@@ -95,7 +95,7 @@ export class NotificationTestbed {
         OUTBOX_POLL_MS: '200',
         USER_SERVICE_URL: this.usersUrl,
         USER_SERVICE_TIMEOUT_MS: '1000',
-        AUTH_TOKEN_URL: this.auth.tokenUrl,
+        AUTH_URL: this.auth.url,
         AUTH_CLIENT_ID: NOTIFICATION_CLIENT.id,
         AUTH_CLIENT_SECRET: NOTIFICATION_CLIENT.secret,
         AUTH_JWKS_URL: this.auth.jwksUrl,
