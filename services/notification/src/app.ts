@@ -20,6 +20,7 @@ import type { Mailer } from './domain/ports.ts';
 import { integrationTemplate } from './domain/templates.ts';
 import { createOutboxRelay } from './events/event-outbox.ts';
 import { createNotificationConsumer } from './events/notification-consumer.ts';
+import { createNotificationMetrics } from './events/notification-metrics.ts';
 import { SmtpMailer } from './outbound/smtp-mailer.ts';
 import { UserContactDirectory } from './outbound/user-contact-directory.ts';
 import { domainProblemMiddleware } from './routes/domain-problems.ts';
@@ -167,6 +168,7 @@ export function createNotificationService(
       const urls = await ensureQueues(sqs, [{ name: config.NOTIFICATION_EVENTS_QUEUE }]);
       const queueUrl = urls[config.NOTIFICATION_EVENTS_QUEUE] as string;
       service.health.addCheck('sqs', sqsCheck(sqs, queueUrl));
+      const metrics = createNotificationMetrics(service.metrics.registry);
       consumer = createNotificationConsumer({
         sqs,
         queueUrl,
@@ -176,7 +178,11 @@ export function createNotificationService(
         retryDelayBaseSec: config.RETRY_DELAY_BASE_SEC,
         retryDelayMaxSec: config.RETRY_DELAY_MAX_SEC,
         logger,
-        ...(options.onHandled === undefined ? {} : { onHandled: options.onHandled }),
+        onHandled: (event, result) => {
+          metrics.handled(event, result);
+          options.onHandled?.(event, result);
+        },
+        onFailed: () => metrics.failed(),
       });
       service.manage(consumer);
       return service.start(startOptions);

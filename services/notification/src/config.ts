@@ -32,8 +32,8 @@ export const notificationConfigSchema = baseConfigSchema.extend({
   CONSUMER_CONCURRENCY: envInteger(1, 100).default(10),
   CONSUMER_WAIT_SEC: envInteger(0, 20).default(20),
   /** First pause before a failed event is retried; doubles per receive up to the max. */
-  RETRY_DELAY_BASE_SEC: envInteger(1, 900).default(10),
-  RETRY_DELAY_MAX_SEC: envInteger(1, 43_200).default(300),
+  RETRY_DELAY_BASE_SEC: envInteger(1, 900).default(30),
+  RETRY_DELAY_MAX_SEC: envInteger(1, 43_200).default(600),
   /** A delivery left `pending` this long (a crash mid-send) may be taken over by a redelivery. */
   DELIVERY_LEASE_SEC: envInteger(5, 3600).default(60),
   OUTBOX_POLL_MS: envInteger(50, 60_000).default(1000),

@@ -239,4 +239,23 @@ describe('delivery: one email and one inbox item per event and channel, whatever
     assert.deepEqual(result, { kind: 'ignored', reason: 'untrusted source' });
     assert.equal(testbed.smtp.to(target.email).length, 0);
   });
+  it('When events were handled, then /metrics counts channel outcomes, ignored events and failures', async () => {
+    const response = await fetch(new URL('/metrics', testbed.api.baseUrl));
+    const text = await response.text();
+    assert.match(
+      text,
+      /notification_deliveries_total\{[^}]*channel="email",outcome="sent"[^}]*\} [1-9]/,
+    );
+    assert.match(
+      text,
+      /notification_deliveries_total\{[^}]*channel="inApp",outcome="sent"[^}]*\} [1-9]/,
+    );
+    assert.match(
+      text,
+      /notification_deliveries_total\{[^}]*outcome="skipped-preference"[^}]*\} [1-9]/,
+    );
+    assert.match(text, /notification_events_ignored_total\{[^}]*type="user.deleted"[^}]*\} 1/);
+    assert.match(text, /notification_handler_failures_total\{[^}]*\} [1-9]/);
+    assert.match(text, /notification_event_lag_seconds_count\{[^}]*\} [1-9]/);
+  });
 });

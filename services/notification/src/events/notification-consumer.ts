@@ -15,6 +15,8 @@ export interface NotificationConsumerOptions {
   readonly logger: Logger;
   /** Called with the outcome of each event handled (metrics, tests). */
   readonly onHandled?: (event: CloudEvent, result: NotifyResult) => void;
+  /** Called when a handler failed (metrics). */
+  readonly onFailed?: () => void;
 }
 
 /** Seconds before a failed event may be retried, after its `receiveCount`-th receive. */
@@ -37,6 +39,7 @@ export function createNotificationConsumer(options: NotificationConsumerOptions)
     retryDelaySec: (receiveCount) =>
       retryDelaySec(receiveCount, options.retryDelayBaseSec, options.retryDelayMaxSec),
     logger,
+    ...(options.onFailed === undefined ? {} : { onFailed: options.onFailed }),
     handler: async (event) => {
       const result = await options.notifier.handle(event);
       if (result.kind === 'ignored') {
