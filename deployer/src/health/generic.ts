@@ -3,14 +3,18 @@
 import { conditionOf, degraded, healthy, progressing } from './health.ts';
 import type { Health, ObjectWithStatus } from './health.ts';
 
-/** The generic verdict, or undefined when the generic rules have nothing to say. */
-export function genericHealth(object: ObjectWithStatus): Health | undefined {
+/**
+ * The generic verdict, or undefined when the generic rules have nothing to say. Kinds with a
+ * rule of their own skip the condition rules (like kstatus): their conditions mean other things.
+ */
+export function genericHealth(object: ObjectWithStatus, useConditions = true): Health | undefined {
   if (object.metadata?.deletionTimestamp) return progressing('being deleted');
   const generation = object.metadata?.generation;
   const observed = object.status?.observedGeneration;
   if (generation !== undefined && observed !== undefined && observed < generation) {
     return progressing(`the controller has not yet seen generation ${generation} (at ${observed})`);
   }
+  if (!useConditions) return undefined;
   const stalled = conditionOf(object, 'Stalled');
   if (stalled?.status === 'True') return degraded(conditionText(stalled, 'stalled'));
   const reconciling = conditionOf(object, 'Reconciling');

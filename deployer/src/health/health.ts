@@ -27,9 +27,9 @@ export function isWorse(a: HealthStatus, b: HealthStatus): boolean {
 
 /** The worst of several healths (the first of equals); Healthy when there are none. */
 export function worstOf(healths: Health[]): Health {
-  let worst: Health = { status: 'Healthy', reason: '' };
-  for (const health of healths) if (isWorse(health.status, worst.status)) worst = health;
-  return worst;
+  let worst: Health | undefined;
+  for (const health of healths) if (!worst || isWorse(health.status, worst.status)) worst = health;
+  return worst ?? { status: 'Healthy', reason: '' };
 }
 
 /** Shorthands. */

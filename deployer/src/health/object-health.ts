@@ -37,8 +37,8 @@ export const KINDS_WITH_HEALTH = new Set(Object.keys(RULES));
 export function objectHealth(object: KubernetesObject | undefined): Health {
   if (!object) return { status: 'Missing', reason: 'not found' };
   const withStatus = object as ObjectWithStatus;
-  const generic = genericHealth(withStatus);
   const rule = RULES[object.kind ?? ''];
+  const generic = genericHealth(withStatus, rule === undefined);
   const specific = rule ? rule(withStatus) : undefined;
   const verdicts = [generic, specific].filter((health): health is Health => health !== undefined);
   return verdicts.length > 0 ? worstOf(verdicts) : healthy();
