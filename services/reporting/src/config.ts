@@ -23,7 +23,7 @@ export const reportingConfigSchema = baseConfigSchema.extend({
   /** A message that failed this many receives moves to the DLQ (the hub sets the same). */
   MAX_RECEIVE_COUNT: envInteger(1, 1000).default(5),
   /** Messages handled at once; they are written in shared transactions. */
-  CONSUMER_CONCURRENCY: envInteger(1, 200).default(20),
+  CONSUMER_CONCURRENCY: envInteger(1, 200).default(40),
   /** Long-poll wait of the consumer (0-20 s). */
   CONSUMER_WAIT_SEC: envInteger(0, 20).default(20),
   VISIBILITY_TIMEOUT_SEC: envInteger(1, 43_200).default(30),

@@ -24,7 +24,8 @@ import { FactWatcher } from './fact-watcher.ts';
 const BURST_EVENTS = Number(process.env['BENCH_EVENTS'] ?? 3000);
 const PACED_RATE = Number(process.env['BENCH_PACED_RATE'] ?? 50);
 const PACED_SECONDS = Number(process.env['BENCH_PACED_SECONDS'] ?? 10);
-const CONCURRENCY = process.env['BENCH_CONSUMER_CONCURRENCY'] ?? '20';
+/** Unset: the service's default (CONSUMER_CONCURRENCY); the raw reference uses the same. */
+const CONCURRENCY = process.env['BENCH_CONSUMER_CONCURRENCY'];
 const USERS = 200;
 
 const TYPES = ['auth.user.logged_in', 'auth.user.registered', 'notification.sent'] as const;
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
       SQS_ENDPOINT: deps.SQS_ENDPOINT,
       AWS_REGION: deps.AWS_REGION,
       REPORTING_EVENTS_QUEUE: queues.reporting,
-      CONSUMER_CONCURRENCY: CONCURRENCY,
+      ...(CONCURRENCY === undefined ? {} : { CONSUMER_CONCURRENCY: CONCURRENCY }),
       CONSUMER_WAIT_SEC: '1',
       // Never called: the benchmark reads the database, not the authenticated API.
       AUTH_JWKS_URL: 'http://127.0.0.1:9/jwks.json',
@@ -104,14 +105,14 @@ async function main(): Promise<void> {
   let watcher: FactWatcher | undefined;
   try {
     console.log(
-      `reporting consumer benchmark: ${BURST_EVENTS} queued events, then ${PACED_RATE}/s for ${PACED_SECONDS}s; consumer concurrency ${CONCURRENCY}`,
+      `reporting consumer benchmark: ${BURST_EVENTS} queued events, then ${PACED_RATE}/s for ${PACED_SECONDS}s; consumer concurrency ${config.CONSUMER_CONCURRENCY}`,
     );
     // Reference 1: the same kit consumer with a handler that does nothing.
     await fill(sqs, url(queues.raw), BURST_EVENTS);
     const raw = new SqsConsumer({
       client: sqs,
       queueUrl: url(queues.raw),
-      concurrency: Number(CONCURRENCY),
+      concurrency: config.CONSUMER_CONCURRENCY,
       waitTimeSeconds: 1,
       handler: async () => {},
     });
