@@ -169,7 +169,7 @@ describe('plan building blocks', () => {
       [statefulSet, clusterRole],
       'platform',
       'prod',
-      async (_v, kind) => kind !== 'ClusterRole',
+      (_v, kind) => Promise.resolve(kind !== 'ClusterRole'),
     );
     assert.equal(db?.metadata?.namespace, 'prod');
     assert.equal(db?.metadata?.labels?.['shoal.dev/release'], 'platform');
@@ -298,7 +298,7 @@ describe('plan building blocks', () => {
     };
     const secret = revisionToSecret(revision);
     assert.equal(secret.metadata?.name, 'shoal.release.auth.v3');
-    secret.metadata!.labels!['shoal.dev/status'] = 'deployed';
+    secret.metadata.labels!['shoal.dev/status'] = 'deployed';
     assert.deepEqual(revisionFromSecret(secret), { ...revision, status: 'deployed' });
   });
 });
