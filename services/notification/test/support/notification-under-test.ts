@@ -65,9 +65,12 @@ export class NotificationTestbed {
   api!: ContractCheckedClient;
   readonly #deps = loadDepsEnv();
   readonly #overrides: Record<string, string>;
+  readonly #userOverrides: Record<string, string>;
 
-  constructor(overrides: Record<string, string> = {}) {
+  /** `overrides` / `userOverrides`: environment of the notification / user service. */
+  constructor(overrides: Record<string, string> = {}, userOverrides: Record<string, string> = {}) {
     this.#overrides = overrides;
+    this.#userOverrides = userOverrides;
     process.env['AWS_ACCESS_KEY_ID'] ??= this.#deps.AWS_ACCESS_KEY_ID;
     process.env['AWS_SECRET_ACCESS_KEY'] ??= this.#deps.AWS_SECRET_ACCESS_KEY;
     this.sqs = new SQSClient({ region: this.#deps.AWS_REGION, endpoint: this.#deps.SQS_ENDPOINT });
@@ -141,6 +144,7 @@ export class NotificationTestbed {
         SHUTDOWN_DELAY_MS: '0',
         SHUTDOWN_TIMEOUT_MS: '5000',
         LOG_LEVEL: 'error',
+        ...this.#userOverrides,
       },
       envFile: false,
     });
