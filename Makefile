@@ -20,7 +20,8 @@ endif
 export NODE_OPTIONS := --conditions=shoal-source $(NODE_OPTIONS)
 
 .PHONY: help node install build typecheck lint format test test-unit deps-up deps-down deps-status \
-        kube-up kube-down kube-status bench bench-kit bench-auth bench-events bench-gateway bench-consumers deploy dev clean
+        kube-up kube-down kube-status bench bench-kit bench-auth bench-events bench-gateway bench-consumers deploy dev clean \
+        tracing-up tracing-down tracing-build
 
 help: ## list the verbs
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -72,10 +73,22 @@ kube-down: ## stop the Kubernetes testbed
 kube-status: ## show the Kubernetes testbed
 	testbed/kube/kube.sh status
 
+tracing-build: ## build the trace backend (Jaeger v2 from the Go module proxy) once into the cache
+	testbed/tracing/tracing.sh build
+
+tracing-up: ## start Jaeger (OTLP/HTTP 127.0.0.1:54318, query and UI 127.0.0.1:56686; idempotent)
+	testbed/tracing/tracing.sh up
+
+tracing-down: ## stop Jaeger
+	testbed/tracing/tracing.sh down
+
+dev: install deps-up tracing-up ## the whole platform on this machine (gateway http://127.0.0.1:8080); Ctrl-C stops it
+	cd e2e && node src/dev.ts
+
 test-unit: install ## run every package's tests (dependencies must be up)
 	npm test --workspaces --if-present
 
-test: install lint typecheck deps-up kube-up ## everything CI runs: lint, typecheck, start testbeds, all tests
+test: install lint typecheck deps-up kube-up tracing-build ## everything CI runs: lint, typecheck, start testbeds, all tests
 	$(MAKE) --no-print-directory test-unit
 
 bench-kit: install deps-up ## kit overhead: createService vs bare Express

@@ -189,7 +189,7 @@ const notification: ComponentDefinition = {
       RETRY_DELAY_MAX_SEC: '10',
       OUTBOX_POLL_MS: '200',
       USER_SERVICE_URL: required(context, 'user'),
-      AUTH_TOKEN_URL: `${required(context, 'auth')}/api/auth/token`,
+      AUTH_URL: required(context, 'auth'),
       AUTH_CLIENT_ID: client.client_id,
       AUTH_CLIENT_SECRET: client.client_secret,
       SMTP_HOST: context.smtp.host,

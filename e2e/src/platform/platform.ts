@@ -51,6 +51,11 @@ export interface PlatformOptions {
   scryptParams?: string;
   /** Keep the run's databases and queues at stop (default false: removed). */
   keepData?: boolean;
+  /**
+   * Give each process its own process group (default false): `make dev` handles Ctrl-C itself
+   * and stops the instances in order; a test run's Ctrl-C should end its children too.
+   */
+  ownProcessGroups?: boolean;
   /** Told when an instance exits without being asked to (a crash). */
   onCrash?: (instance: ServiceInstance, exit: InstanceExit) => void;
 }
@@ -174,6 +179,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
           logFile: join(logDir, `${id}.log`),
           port,
           readyUrl: `http://127.0.0.1:${name === 'gateway' ? adminPort : port}/readyz`,
+          detached: options.ownProcessGroups ?? false,
           onExit: (instance, exit, expected) => {
             if (!expected && stopped === undefined) options.onCrash?.(instance, exit);
           },

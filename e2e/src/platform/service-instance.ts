@@ -28,6 +28,11 @@ export interface InstanceSpec {
   readonly port: number;
   /** Its readiness probe (for the gateway on the admin port). */
   readonly readyUrl: string;
+  /**
+   * Its own process group, so a terminal's Ctrl-C reaches only the launcher, which then stops
+   * the instances in order (`make dev`); otherwise Ctrl-C of a test run ends them too.
+   */
+  readonly detached?: boolean;
   /** Told about every exit; `expected` is false when nobody asked it to stop (a crash). */
   readonly onExit?: (instance: ServiceInstance, exit: InstanceExit, expected: boolean) => void;
 }
@@ -96,7 +101,12 @@ export class ServiceInstance implements Endpoint {
       this.#child = spawn(
         process.execPath,
         ['--conditions=shoal-source', '--import', REGISTER, this.spec.main],
-        { cwd: this.spec.cwd, env: { ...this.spec.env }, stdio: ['ignore', log, log] },
+        {
+          cwd: this.spec.cwd,
+          env: { ...this.spec.env },
+          stdio: ['ignore', log, log],
+          detached: this.spec.detached ?? false,
+        },
       );
     } finally {
       closeSync(log);

@@ -1,0 +1,243 @@
+// One person's way through the platform, through the gateway only: register, log in, read
+// and update the profile, receive the welcome email (real SMTP) and the inbox item, a partner
+// system posts a signed webhook about them, and an admin sees it all in the reports. The
+// registration's trace is followed from the gateway through SQS to the consumers in Jaeger.
+import assert from 'node:assert/strict';
+import { createHmac, randomBytes } from 'node:crypto';
+import { WEBHOOK_SOURCE, startPlatform } from '../src/index.ts';
+import type { Platform } from '../src/index.ts';
+import { startJaeger } from '../src/tracing/jaeger-process.ts';
+import type { JaegerProcess } from '../src/tracing/jaeger-process.ts';
+import { GatewayClient, eventually, newTraceparent } from './support/gateway-client.ts';
+
+interface Notification {
+  id: string;
+  eventType: string;
+  template: string;
+  title: string;
+  readAt: string | null;
+}
+
+/** `t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>">`: how a partner signs a webhook. */
+function signature(secret: string, body: string): string {
+  const timestamp = Math.floor(Date.now() / 1000);
+  const v1 = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
+  return `t=${timestamp},v1=${v1}`;
+}
+
+describe('Journey: a new user through the gateway', function () {
+  // Starting five services, a gateway and Jaeger on two shared cores; the first build of
+  // Jaeger (when the cache is cold) happens in `make test`'s tracing-build step, not here.
+  this.timeout(180_000);
+
+  let jaeger: JaegerProcess;
+  let platform: Platform;
+  let api: GatewayClient;
+  const email = `journey-${randomBytes(4).toString('hex')}@example.com`;
+  const password = 'a long journey password';
+  const registration = newTraceparent();
+  let userId: string;
+  let token: string;
+  let adminToken: string;
+
+  before(async function () {
+    jaeger = await startJaeger();
+    platform = await startPlatform({ kind: 'journey', otlpEndpoint: jaeger.otlpEndpoint });
+    api = new GatewayClient(platform.gatewayUrl);
+  });
+
+  after(async function () {
+    await platform?.stop();
+    await jaeger?.stop();
+  });
+
+  it('When the platform starts, then all five services run behind the gateway', function () {
+    assert.deepEqual(
+      [...platform.services].sort(),
+      ['auth', 'event', 'notification', 'reporting', 'user'],
+      'every service of the platform exists in this checkout and started',
+    );
+  });
+
+  it('When a visitor registers, then auth creates the account (201)', async function () {
+    const response = await api.post(
+      '/api/auth/register',
+      { email, password, name: 'Journey Person' },
+      { headers: { traceparent: registration.traceparent } },
+    );
+    assert.equal(response.status, 201, response.text);
+    assert.equal(response.body['email'], email);
+    userId = String(response.body['id']);
+  });
+
+  it('When they log in, then they get a bearer token pair', async function () {
+    const response = await api.post('/api/auth/login', { email, password });
+    assert.equal(response.status, 200, response.text);
+    assert.equal(response.body['token_type'], 'Bearer');
+    token = String(response.body['access_token']);
+    assert.ok(token.split('.').length === 3, 'a JWT');
+  });
+
+  it('When they read their profile, then the user service has made it from the registration', async function () {
+    const profile = await eventually('the profile made from auth.user.registered', async () => {
+      const response = await api.get('/api/users/me', { token });
+      return response.status === 200 ? response.body : undefined;
+    });
+    assert.equal(profile['id'], userId);
+  });
+
+  it('When they update their profile, then the change is read back', async function () {
+    const updated = await api.patch('/api/users/me', { displayName: 'Jo Journey' }, { token });
+    assert.equal(updated.status, 200, updated.text);
+    const read = await api.get('/api/users/me', { token });
+    assert.equal(read.status, 200, read.text);
+    assert.equal(read.body['displayName'], 'Jo Journey');
+  });
+
+  it('When the registration has crossed the queues, then exactly one welcome email reaches SMTP', async function () {
+    const mail = platform.mail;
+    assert.ok(mail, 'the platform runs its SMTP sink');
+    const welcome = await mail.waitFor((m) => m.to.includes(email), 60_000);
+    assert.match(welcome.subject + welcome.text, /welcome/i);
+    assert.equal(mail.to(email).filter((m) => /welcome/i.test(m.subject + m.text)).length, 1);
+  });
+
+  it('When they open their inbox, then the welcome item is there, unread', async function () {
+    const welcome = await eventually('the welcome inbox item', async () => {
+      const response = await api.get<{ items: Notification[] }>('/api/notifications', { token });
+      assert.equal(response.status, 200, response.text);
+      return response.body.items.find((item) => item.eventType === 'auth.user.registered');
+    });
+    assert.equal(welcome.readAt, null);
+    const read = await api.post(`/api/notifications/${welcome.id}/read`, undefined, { token });
+    assert.ok(read.status === 200 || read.status === 204, read.text);
+    const unread = await api.get<{ items: Notification[] }>('/api/notifications?unread=true', {
+      token,
+    });
+    assert.equal(unread.body.items.filter((item) => item.id === welcome.id).length, 0);
+  });
+
+  it('When a partner posts an unsigned webhook, then the gateway lets it through and the hub refuses it (401)', async function () {
+    const body = JSON.stringify({ id: 'unsigned-1', type: 'order.shipped', subject: userId });
+    const response = await api.post(`/api/events/webhooks/${WEBHOOK_SOURCE}`, undefined, {
+      rawBody: body,
+      headers: { 'x-shoal-signature': `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}` },
+    });
+    assert.equal(response.status, 401, response.text);
+  });
+
+  it('When a partner posts a signed webhook about them, then it is accepted and they hear of it', async function () {
+    const secret = platform.secrets.webhookSecrets[WEBHOOK_SOURCE];
+    assert.ok(secret);
+    const body = JSON.stringify({
+      id: `delivery-${randomBytes(4).toString('hex')}`,
+      type: 'order.shipped',
+      subject: userId,
+      data: { order: 'A-1' },
+    });
+    const headers = { 'x-shoal-signature': signature(secret, body) };
+    const accepted = await api.post(`/api/events/webhooks/${WEBHOOK_SOURCE}`, undefined, {
+      rawBody: body,
+      headers,
+    });
+    assert.equal(accepted.status, 202, accepted.text);
+    assert.equal(accepted.body['duplicate'], false);
+    const replay = await api.post(`/api/events/webhooks/${WEBHOOK_SOURCE}`, undefined, {
+      rawBody: body,
+      headers,
+    });
+    assert.equal(replay.status, 200, replay.text);
+    assert.equal(replay.body['duplicate'], true);
+
+    const type = `integration.${WEBHOOK_SOURCE}.order.shipped`;
+    await eventually('the integration inbox item', async () => {
+      const response = await api.get<{ items: Notification[] }>('/api/notifications', { token });
+      return response.body.items.find((item) => item.eventType === type);
+    });
+  });
+
+  it('When the admin reads the reports, then the signup, login, webhook and emails are counted', async function () {
+    const login = await api.post('/api/auth/login', {
+      email: platform.admin.email,
+      password: platform.admin.password,
+    });
+    assert.equal(login.status, 200, login.text);
+    adminToken = String(login.body['access_token']);
+
+    const forbidden = await api.get('/api/reports/summary', { token });
+    assert.equal(forbidden.status, 403, 'a user is not an admin');
+
+    const type = `integration.${WEBHOOK_SOURCE}.order.shipped`;
+    const counted = await eventually(
+      'every event of the journey in the reports',
+      async () => {
+        const response = await api.get<{ types: { type: string; count: number }[] }>(
+          '/api/reports/events-by-type',
+          { token: adminToken },
+        );
+        assert.equal(response.status, 200, response.text);
+        const count = (name: string) =>
+          response.body.types.find((t) => t.type === name)?.count ?? 0;
+        const wanted = ['auth.user.registered', type, 'notification.sent'];
+        return wanted.every((name) => count(name) > 0) ? count : undefined;
+        // Polled once a second: the reports route allows 120 requests a minute per caller.
+      },
+      60_000,
+      1000,
+    );
+    // This run has its own databases: the journey's user is the only one who signed up.
+    assert.equal(counted('auth.user.registered'), 1);
+    assert.equal(counted(type), 1, 'the replayed webhook is not counted twice');
+
+    const summary = await api.get<{ totals: Record<string, number> }>('/api/reports/summary', {
+      token: adminToken,
+    });
+    assert.equal(summary.status, 200, summary.text);
+    assert.equal(summary.body.totals['signups'], 1);
+    assert.ok((summary.body.totals['notifications_sent'] ?? 0) >= 1);
+  });
+
+  it('When the admin publishes an event with a trace context, then one trace spans gateway -> event API -> SQS -> event hub -> consumers', async function () {
+    // The registration's own trace ends at auth's outbox (the kit's outbox does not carry the
+    // trace context yet), so the traced hop over SQS starts at the event hub's publish API.
+    const traced = newTraceparent();
+    const published = await api.post(
+      '/api/events',
+      { type: 'integration.journey.traced', subject: userId, data: { step: 'trace' } },
+      { token: adminToken, headers: { traceparent: traced.traceparent } },
+    );
+    assert.equal(published.status, 202, published.text);
+
+    const serviceNames = (trace: { spans: readonly { serviceName: string }[] }) =>
+      new Set(trace.spans.map((span) => span.serviceName));
+    const trace = await jaeger.waitForTrace(
+      traced.traceId,
+      (found) =>
+        ['gateway', 'event', 'notification', 'reporting'].every((name) =>
+          serviceNames(found).has(name),
+        ),
+      60_000,
+    );
+    const describe = trace.spans.map((s) => `${s.serviceName}:${s.operationName}`).join(', ');
+    const gatewaySpan = trace.spans.find((span) => span.serviceName === 'gateway');
+    assert.ok(gatewaySpan, describe);
+    assert.ok(
+      !gatewaySpan.references?.some(
+        (ref) => ref.refType === 'CHILD_OF' && ref.traceID !== traced.traceId,
+      ),
+      "the gateway continued the caller's trace",
+    );
+    // The hops over SQS are messaging spans: the hub consuming the ingest queue, and the
+    // subscribers consuming their queues, all children in this one trace.
+    const messaging = (service: string) =>
+      trace.spans.some(
+        (span) =>
+          span.serviceName === service && span.tags.some((tag) => tag.key.startsWith('messaging.')),
+      );
+    assert.ok(messaging('event'), `the event hub consumed it from SQS in this trace: ${describe}`);
+    assert.ok(
+      messaging('notification') || messaging('reporting'),
+      `a subscriber consumed it from SQS in this trace: ${describe}`,
+    );
+  });
+});
