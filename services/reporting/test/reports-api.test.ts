@@ -188,6 +188,21 @@ describe('the reports API: admin only, validated, JSON and RFC 4180 CSV', () => 
     });
   });
 
+  it('When the signing keys cannot be fetched, then 503 with Retry-After, not a 401', async () => {
+    // Port 9 (discard) answers nothing: the JWKS is unreachable.
+    const blind = await startReporting(environment, {
+      AUTH_JWKS_URL: 'http://127.0.0.1:9/jwks.json',
+      SERVICE_NAME: 'reporting-blind',
+    });
+    try {
+      const response = await blind.api.get('/api/reports/summary', { token: admin });
+      assert.equal(response.status, 503);
+      assert.match(response.headers.get('retry-after') ?? '', /^[0-9]+$/);
+    } finally {
+      await blind.stop();
+    }
+  });
+
   it('When the OpenAPI document is asked, then it is served as JSON', async () => {
     const response = await reporting.api.get<{ openapi: string }>('/api/reports/openapi.json');
     assert.equal(response.status, 200);

@@ -24,7 +24,7 @@ export class PoisonEventError extends Error {
 }
 
 const userIdData = z.object({ id: z.string().min(1).max(128) });
-const notificationData = z.object({ userId: z.string().min(1).max(128) });
+const notificationData = z.object({ userId: z.string().min(1).max(200) });
 
 /** Per event type we report on: what its data must hold, and what it counts. */
 interface TypeRule {
