@@ -39,6 +39,9 @@ function reportMail(platform: Platform): NodeJS.Timeout {
 }
 
 async function main(): Promise<void> {
+  // `make dev | tee log` and Ctrl-C: the pipe closes first; the stop must still run to the end.
+  process.stdout.on('error', () => undefined);
+  process.stderr.on('error', () => undefined);
   const repoRoot = findRepoRoot();
   const deps = loadDepsEnv();
   const tracing = tracingEnv(repoRoot);
