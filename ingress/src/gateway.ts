@@ -1,6 +1,7 @@
-// Wires the gateway from its parts: kit request ids, access log and metrics, the route
-// source, the edge handler with its policies, the proxy, problem+json errors, the admin
-// listener (probes, /metrics) and the kit's graceful shutdown. No I/O until start().
+// Wires the gateway from its parts: the front handler (request ids, access log and metrics,
+// route match, policies, the proxy), Express for /docs and problem+json refusals, the route
+// source, the admin listener (probes, /metrics) and the kit's graceful shutdown. No I/O
+// until start().
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { answerClientError } from './http/client-error.ts';
@@ -16,28 +17,50 @@ import {
   createTokenVerifier,
   metricsHandler,
   problemMiddleware,
-  requestIdMiddleware,
+  routeNotFoundProblem,
 } from '@shoal/kit';
 import type { Logger, TokenVerifier } from '@shoal/kit';
 import type { GatewayConfig } from './config.ts';
 import { mountDocs } from './docs/swagger-docs.ts';
 import { createGatewayMetrics } from './http/gateway-metrics.ts';
 import type { GatewayMetrics } from './http/gateway-metrics.ts';
-import { observeRequests } from './http/observe-requests.ts';
+import { AccessLog } from './http/access-log.ts';
+import { batchedStdout } from './http/batched-stdout.ts';
+import { RequestObserver } from './http/observe-requests.ts';
 import { EdgeAuth } from './policy/edge-auth.ts';
 import { EdgeRateLimit } from './policy/edge-rate-limit.ts';
 import { createEdgeProxy } from './proxy/edge-proxy.ts';
-import { edgeHandler, edgeUpgradeHandler } from './proxy/edge-handler.ts';
+import { edgeUpgradeHandler } from './proxy/edge-handler.ts';
+import { frontHandler } from './proxy/front-handler.ts';
+import { edgeRequest } from './proxy/request-state.ts';
 import { TrustedProxies } from './proxy/trusted-proxies.ts';
 import { createUpstreamAgent } from './proxy/upstream-agent.ts';
 import type { RouteSource } from './routes/route-source.ts';
 import { RouteTable } from './routes/route-table.ts';
 
+/** How long start() waits for Redis before serving (after that, the "Redis down" policy). */
+const REDIS_START_WAIT_MS = 2000;
+
+/** Whether `promise` settled within `ms` (it keeps running either way). */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Options of createGateway. */
 export interface GatewayOptions {
   config: GatewayConfig;
   source: RouteSource;
-  /** Default: JSON lines on stdout at LOG_LEVEL. */
+  /** Where JSON log lines go, access lines included. Default: stdout, batched per event-loop turn. */
+  logStream?: NodeJS.WritableStream;
+  /** Default: a kit logger on `logStream` at LOG_LEVEL. */
   logger?: Logger;
   /** Default: verifies with the JWKS at JWKS_URL (none configured: auth routes answer 503). */
   verifier?: TokenVerifier;
@@ -67,8 +90,15 @@ export interface Gateway {
 /** Builds the gateway. */
 export function createGateway(options: GatewayOptions): Gateway {
   const { config, source } = options;
+  const logStream = options.logStream ?? batchedStdout();
   const logger =
-    options.logger ?? createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL });
+    options.logger ??
+    createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, stream: logStream });
+  const accessLog = new AccessLog({
+    service: config.SERVICE_NAME,
+    stream: logStream,
+    enabled: logger.isInfoEnabled(),
+  });
   const metrics = createGatewayMetrics(config.SERVICE_NAME);
   const health = new Health();
   const lifecycle = new Lifecycle({
@@ -132,22 +162,26 @@ export function createGateway(options: GatewayOptions): Gateway {
     logger,
   };
 
-  // Assembled from the kit's parts rather than createService (which can now leave bodies
-  // unparsed): its access log and RED metrics label every proxied request `unmatched`, and it
-  // serves /livez, /readyz and /metrics on the public port, where they would shadow routes.
-  // Switch once createService takes a route-label hook and an admin port.
+  // Assembled from the kit's parts rather than createService: see README, "Why not
+  // createService". Express serves only what is not proxied: /docs, and refusals (the front
+  // handler stores the problem on the request state and hands the request over).
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('trust proxy', false);
-  app.use(
-    requestIdMiddleware(logger),
-    observeRequests(logger, metrics),
-    lifecycle.drainingMiddleware(),
-  );
   if (config.DOCS_OPENAPI_URLS !== undefined) mountDocs(app, config.DOCS_OPENAPI_URLS);
-  app.use(edgeHandler(deps));
+  app.use((req, _res, next) => {
+    next(edgeRequest(req).refusal ?? routeNotFoundProblem(req.method, req.path));
+  });
   app.use(problemMiddleware(logger));
+  const handleRequest = frontHandler({
+    deps,
+    app,
+    docs: config.DOCS_OPENAPI_URLS !== undefined,
+    health,
+    observer: new RequestObserver(accessLog, metrics),
+    logger,
+  });
 
   const admin = express();
   admin.disable('x-powered-by');
@@ -176,12 +210,19 @@ export function createGateway(options: GatewayOptions): Gateway {
       adminServer = createServer(admin);
       adminServer.listen(startOptions.adminPort ?? config.ADMIN_PORT, host);
       await once(adminServer, 'listening');
-      if (redis) redis.connect().catch(() => {}); // down at start = "Redis down" policy until it is up
+      // Connect while the routes load, and give Redis a moment: requests that arrive before
+      // the connection is up would be decided by the "Redis down" policy. Down at start is
+      // not fatal: that policy applies until it is up.
+      const redisUp = redis?.connect().then(
+        () => true,
+        () => false,
+      );
       await source.start((next) => {
         table = next;
         synced = true;
         metrics.routes.set(next.routes.length);
       });
+      if (redisUp !== undefined) await settlesWithin(redisUp, REDIS_START_WAIT_MS);
       const server = createServer(
         {
           headersTimeout: config.CLIENT_HEADERS_TIMEOUT_MS,
@@ -193,7 +234,7 @@ export function createGateway(options: GatewayOptions): Gateway {
             Math.min(1000, config.CLIENT_HEADERS_TIMEOUT_MS / 4),
           ),
         },
-        app,
+        handleRequest,
       );
       server.on('upgrade', edgeUpgradeHandler(deps));
       server.on('clientError', answerClientError);

@@ -13,15 +13,16 @@ import { RoutesFileSource } from './routes/routes-file.ts';
 import type { Logger } from '@shoal/kit';
 
 const config = loadConfig(gatewayConfigSchema);
+const logStream = batchedStdout();
 const logger = createLogger({
   service: config.SERVICE_NAME,
   level: config.LOG_LEVEL,
-  stream: batchedStdout(),
+  stream: logStream,
 });
 // The watcher's recovered API errors are counted in the gateway's metrics (made just below).
 let countSourceError = (_kind: 'list' | 'watch' | 'status'): void => {};
 const source = routeSource(config, logger, (kind) => countSourceError(kind));
-const gateway = createGateway({ config, logger, source });
+const gateway = createGateway({ config, logger, logStream, source });
 countSourceError = (kind) => gateway.metrics.routeSourceErrors.inc({ kind });
 try {
   await gateway.start();

@@ -24,6 +24,8 @@ export interface GatewayRunOptions {
   redisUrl: string;
   /** Load the kit's OpenTelemetry preload (spans made, nothing exported). */
   tracing: boolean;
+  /** Extra node flags, e.g. `--cpu-prof`. */
+  nodeArgs?: string[];
 }
 
 /** Starts the gateway and waits until /readyz says it has its routes. */
@@ -59,6 +61,7 @@ spec:
 `,
   );
   const args = [
+    ...(options.nodeArgs ?? []),
     ...(options.tracing ? ['--import', '@shoal/kit/telemetry/register'] : []),
     join(options.root, 'ingress', 'src', 'main.ts'),
   ];

@@ -44,21 +44,31 @@ export class EdgeRateLimit {
   }
 
   /**
-   * Spends one request of `caller`'s budget on the Ingress `source`. Throws a 429 HttpProblem
-   * (Retry-After, RateLimit-*) when spent, or 503 when Redis is down and the policy is closed.
+   * Spends one request of `caller`'s budget on the Ingress `source` and gives the RateLimit-*
+   * headers: synchronously when a leased point is left (no Redis round trip, no microtask),
+   * else a promise. Throws (or rejects with) a 429 HttpProblem (Retry-After, RateLimit-*)
+   * when spent, or 503 when Redis is down and the policy is closed.
    */
-  async consume(
+  consume(
     source: string,
     spec: RateLimitSpec,
     caller: string,
-  ): Promise<Record<string, string>> {
-    const limiter = this.#limiterFor(source, spec);
+  ): Record<string, string> | Promise<Record<string, string>> {
     const size = leaseSize(spec.points);
-    const leaseKey = `${source}|${spec.text}|${caller}`;
     if (size > 1) {
-      const leased = this.#leases.take(leaseKey);
+      const leased = this.#leases.take(`${source}|${spec.text}|${caller}`);
       if (leased !== undefined) return rateLimitHeaders(leased);
     }
+    return this.#consumeShared(source, spec, caller, size);
+  }
+
+  async #consumeShared(
+    source: string,
+    spec: RateLimitSpec,
+    caller: string,
+    size: number,
+  ): Promise<Record<string, string>> {
+    const limiter = this.#limiterFor(source, spec);
     let decision: RateLimitDecision;
     try {
       // A lease takes `size` points at once; the ones not spent now serve the next requests.
@@ -75,7 +85,7 @@ export class EdgeRateLimit {
       });
     }
     if (decision.local) this.#options.onRedisDown?.('local');
-    this.#leases.store(leaseKey, size - 1, decision);
+    this.#leases.store(`${source}|${spec.text}|${caller}`, size - 1, decision);
     const headers = rateLimitHeaders(decision);
     if (!decision.allowed) {
       throw new HttpProblem(429, 'Too Many Requests', {

@@ -79,6 +79,8 @@ export function createEdgeProxy(
         const state = edgeRequest(req);
         state.upstreamError = reason;
         logger.warn('upstream call failed', {
+          // Explicit: a pooled socket's callbacks do not run in this request's async context.
+          request_id: state.requestId,
           route: state.route?.name,
           upstream: state.route?.upstream.host,
           reason,

@@ -3,7 +3,7 @@ import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { TrustedProxies } from './trusted-proxies.ts';
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) plus the non-standard ones proxies also drop. */
-const HOP_BY_HOP = [
+const HOP_BY_HOP = new Set([
   'connection',
   'keep-alive',
   'proxy-connection',
@@ -12,9 +12,9 @@ const HOP_BY_HOP = [
   'te',
   'trailer',
   'upgrade',
-];
+]);
 /** Client-supplied forwarding headers, only kept from a trusted proxy. */
-const FORWARDING = [
+const FORWARDING = new Set([
   'x-forwarded-for',
   'x-forwarded-proto',
   'x-forwarded-host',
@@ -22,7 +22,7 @@ const FORWARDING = [
   'x-forwarded-prefix',
   'x-real-ip',
   'forwarded',
-];
+]);
 /** The prefix of headers only the platform itself may set. */
 const INTERNAL_PREFIX = 'x-shoal-';
 /** W3C trace context; a malformed one is dropped rather than passed on. */
@@ -50,21 +50,26 @@ export function prepareUpstreamHeaders(req: IncomingMessage, context: UpstreamHe
   const trusted = context.trustedProxies.trusts(peer);
   const upgradeProtocol = first(headers.upgrade);
 
-  for (const name of connectionTokens(headers.connection)) delete headers[name];
-  for (const name of HOP_BY_HOP) delete headers[name];
-  if (headers['transfer-encoding'] !== undefined && !NO_DEFAULT_CHUNKING.has(req.method ?? '')) {
-    // Node re-chunks the streamed body itself; leaving the header would make the proxy
-    // close the upstream connection after each request.
-    delete headers['transfer-encoding'];
-  }
-  for (const name of Object.keys(headers)) {
-    if (name.startsWith(INTERNAL_PREFIX)) delete headers[name];
-  }
-
   const inboundFor = trusted ? joined(headers['x-forwarded-for']) : undefined;
   const inboundProto = trusted ? first(headers['x-forwarded-proto']) : undefined;
   const inboundHost = trusted ? first(headers['x-forwarded-host']) : undefined;
-  if (!trusted) for (const name of FORWARDING) delete headers[name];
+  const named = headers.connection === undefined ? undefined : connectionTokens(headers.connection);
+  const dropEncoding =
+    headers['transfer-encoding'] !== undefined && !NO_DEFAULT_CHUNKING.has(req.method ?? '');
+  // One pass over the headers the client sent (the common request has no header to drop).
+  for (const name in headers) {
+    if (
+      HOP_BY_HOP.has(name) ||
+      name.startsWith(INTERNAL_PREFIX) ||
+      (!trusted && FORWARDING.has(name)) ||
+      (named !== undefined && named.includes(name)) ||
+      // Node re-chunks the streamed body itself; leaving the header would make the proxy
+      // close the upstream connection after each request.
+      (dropEncoding && name === 'transfer-encoding')
+    ) {
+      delete headers[name];
+    }
+  }
   const peerAddress = peer ?? 'unknown';
   headers['x-forwarded-for'] = inboundFor ? `${inboundFor}, ${peerAddress}` : peerAddress;
   headers['x-forwarded-proto'] = inboundProto ?? 'http';
@@ -87,19 +92,32 @@ export function prepareUpstreamHeaders(req: IncomingMessage, context: UpstreamHe
   }
 }
 
+/** Hop-by-hop response headers a client must not get (Connection itself is Node's to set). */
+const RESPONSE_HOP_BY_HOP = new Set([
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'trailer',
+  'te',
+]);
+
 /** Removes from an upstream response what must not reach the client. */
 export function cleanResponseHeaders(
   headers: OutgoingHttpHeaders | IncomingMessage['headers'],
 ): void {
   const connection = headers['connection'];
-  for (const name of connectionTokens(typeof connection === 'string' ? connection : undefined)) {
-    if (name !== 'close' && name !== 'keep-alive') delete headers[name];
-  }
-  for (const name of ['keep-alive', 'proxy-connection', 'proxy-authenticate', 'trailer', 'te']) {
-    delete headers[name];
-  }
-  for (const name of Object.keys(headers)) {
-    if (name.startsWith(INTERNAL_PREFIX)) delete headers[name];
+  const named =
+    typeof connection === 'string'
+      ? connectionTokens(connection).filter((name) => name !== 'close' && name !== 'keep-alive')
+      : undefined;
+  for (const name in headers) {
+    if (
+      RESPONSE_HOP_BY_HOP.has(name) ||
+      name.startsWith(INTERNAL_PREFIX) ||
+      (named !== undefined && named.includes(name))
+    ) {
+      delete headers[name];
+    }
   }
 }
 

@@ -97,7 +97,12 @@ export async function startGateway(options: {
       defaults: defaultPolicy(config),
       logger: capture.logger,
     });
-  const gateway = createGateway({ config, source, logger: capture.logger });
+  const gateway = createGateway({
+    config,
+    source,
+    logger: capture.logger,
+    logStream: capture.stream,
+  });
   const { url, adminUrl } = await gateway.start({
     port: 0,
     adminPort: 0,

@@ -5,6 +5,8 @@ import type { Logger } from '@shoal/kit';
 /** A real kit logger whose JSON lines are kept for assertions. */
 export interface CapturedLogger {
   logger: Logger;
+  /** The stream the logger writes to (give it to whatever else writes log lines). */
+  stream: NodeJS.WritableStream;
   /** Every line written so far, parsed. */
   lines(): Record<string, unknown>[];
 }
@@ -18,6 +20,7 @@ export function captureLogs(service = 'gateway'): CapturedLogger {
   });
   return {
     logger: createLogger({ service, level: 'info', stream }),
+    stream,
     lines: () =>
       text
         .split('\n')
