@@ -193,3 +193,5 @@ export function createNotificationService(
 
 export { notificationConfigSchema } from './config.ts';
 export type { NotificationConfig } from './config.ts';
+export { deliveryId } from './domain/delivery-id.ts';
+export { SmtpMailer } from './outbound/smtp-mailer.ts';
