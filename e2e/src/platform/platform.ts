@@ -108,8 +108,24 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   let mail: SmtpSink | undefined;
   let stopped: Promise<void> | undefined;
 
+  // Last resort when the launching process dies without stop() (an uncaught exception, a
+  // process.exit): its children must not outlive it holding ports and queues.
+  const killChildren = () => {
+    for (const component of components.values()) {
+      for (const instance of component.instances()) {
+        try {
+          if (instance.pid !== undefined) process.kill(instance.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
+  };
+  process.once('exit', killChildren);
+
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
+      process.off('exit', killChildren);
       await components.get('gateway')?.stopAll();
       await Promise.all(
         [...components.values()].filter((c) => c.name !== 'gateway').map((c) => c.stopAll()),
