@@ -4,8 +4,13 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 
 type Meta = KubernetesObject & {
-  status?: { updateRevision?: string };
+  status?: { updateRevision?: string; observedGeneration?: number };
 };
+
+/** True once the workload's controller has acted on its current spec. */
+function observed(workload: Meta): boolean {
+  return (workload.status?.observedGeneration ?? 0) >= (workload.metadata?.generation ?? 0);
+}
 
 const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 
@@ -15,20 +20,22 @@ export function currentPods(
   replicaSets: Iterable<KubernetesObject>,
   workloads: Iterable<KubernetesObject>,
 ): KubernetesObject[] {
-  const deployments = new Map<string, KubernetesObject>();
+  const deployments = new Map<string, Meta>();
   const statefulSets = new Map<string, Meta>();
   for (const workload of workloads) {
     if (workload.kind === 'Deployment') deployments.set(workload.metadata?.name ?? '', workload);
     if (workload.kind === 'StatefulSet') statefulSets.set(workload.metadata?.name ?? '', workload);
   }
-  // A ReplicaSet is current when its revision is its Deployment's revision.
+  // A ReplicaSet is current when its revision is its Deployment's revision. Until the
+  // controller has observed the Deployment's spec, its revision is not settled: none is.
   const staleReplicaSets = new Set<string>();
   for (const replicaSet of replicaSets) {
     const owner = replicaSet.metadata?.ownerReferences?.find((ref) => ref.kind === 'Deployment');
     const deployment = owner ? deployments.get(owner.name) : undefined;
     const wanted = deployment?.metadata?.annotations?.[REVISION_ANNOTATION];
     const own = replicaSet.metadata?.annotations?.[REVISION_ANNOTATION];
-    if (wanted && own && wanted !== own) staleReplicaSets.add(replicaSet.metadata?.name ?? '');
+    if (deployment && !observed(deployment)) staleReplicaSets.add(replicaSet.metadata?.name ?? '');
+    else if (wanted && own && wanted !== own) staleReplicaSets.add(replicaSet.metadata?.name ?? '');
   }
   const result: KubernetesObject[] = [];
   for (const pod of pods) {
@@ -36,7 +43,9 @@ export function currentPods(
     const owner = pod.metadata?.ownerReferences?.find((ref) => ref.controller);
     if (owner?.kind === 'ReplicaSet' && staleReplicaSets.has(owner.name)) continue;
     if (owner?.kind === 'StatefulSet') {
-      const updateRevision = statefulSets.get(owner.name)?.status?.updateRevision;
+      const statefulSet = statefulSets.get(owner.name);
+      if (statefulSet && !observed(statefulSet)) continue;
+      const updateRevision = statefulSet?.status?.updateRevision;
       const podRevision = pod.metadata?.labels?.['controller-revision-hash'];
       if (updateRevision && podRevision && updateRevision !== podRevision) continue;
     }

@@ -67,6 +67,11 @@ export function networkFailureOf(error: unknown): string | undefined {
     if (typeof code === 'string' && NETWORK_CODES[code]) return NETWORK_CODES[code];
     current = (current as { cause?: unknown }).cause;
   }
+  // fetch's own refusal ("fetch failed") with a cause that has no code (a bad port, a bad URL).
+  if (error instanceof TypeError && error.message === 'fetch failed') {
+    const cause = (error as { cause?: unknown }).cause;
+    return cause instanceof Error ? cause.message : 'the request failed';
+  }
   return undefined;
 }
 

@@ -23,6 +23,10 @@ export interface ResilientWatchOptions<T extends KubernetesObject> extends Watch
   onChange: (objects: ReadonlyMap<string, T>) => void;
   /** Told about each recovered failure (for progress output); the watch goes on. */
   onError?: (error: Error) => void;
+  /** Told why the collection is listed again: `gone` (410), `error`, `ended` (server timeout). */
+  onRelist?: (reason: 'gone' | 'error' | 'ended') => void;
+  /** Lists the collection (default: the generic object API); tests wrap it to hand out stale versions. */
+  list?: () => Promise<{ items: T[]; resourceVersion: string }>;
   /** First retry delay (default 250 ms), doubled up to maxBackoffMs (default 5 s). */
   minBackoffMs?: number;
   maxBackoffMs?: number;
@@ -74,11 +78,13 @@ export class ResilientWatch<T extends KubernetesObject> {
     while (!this.#stopped) {
       let resourceVersion: string;
       try {
-        const listed = await this.#options.objects.listAll<T>(
-          this.#options.apiVersion,
-          this.#options.kind,
-          this.#listOptions(),
-        );
+        const listed = this.#options.list
+          ? await this.#options.list()
+          : await this.#options.objects.listAll<T>(
+              this.#options.apiVersion,
+              this.#options.kind,
+              this.#listOptions(),
+            );
         if (this.#stopped) return;
         if (!first) this.relists += 1;
         first = false;
@@ -96,6 +102,7 @@ export class ResilientWatch<T extends KubernetesObject> {
       }
       const outcome = await this.#watch(resourceVersion);
       if (this.#stopped) return;
+      this.#options.onRelist?.(outcome.gone ? 'gone' : outcome.error ? 'error' : 'ended');
       if (outcome.error) this.#options.onError?.(outcome.error);
       if (outcome.healthy) {
         backoff = min;
@@ -143,6 +150,7 @@ export class ResilientWatch<T extends KubernetesObject> {
           const gone = object.code === 410;
           finish({
             healthy: gone,
+            gone,
             error: gone
               ? undefined
               : new Error(`watch error ${object.code ?? '?'}: ${object.message ?? ''}`),
@@ -159,7 +167,7 @@ export class ResilientWatch<T extends KubernetesObject> {
       const onDone = (error: unknown): void => {
         if (error && !this.#stopped) {
           const gone = (error as { statusCode?: number; code?: number }).statusCode === 410;
-          finish({ healthy: gone, error: gone ? undefined : asError(error) });
+          finish({ healthy: gone, gone, error: gone ? undefined : asError(error) });
           return;
         }
         // A clean end (the server's timeout) re-lists at once, unless it closed straight
@@ -199,6 +207,8 @@ export class ResilientWatch<T extends KubernetesObject> {
 interface WatchOutcome {
   /** It delivered events, lasted a while or hit 410: re-list at once. */
   healthy: boolean;
+  /** The server said 410 Gone: our resourceVersion is too old. */
+  gone?: boolean;
   error?: Error | undefined;
 }
 
