@@ -231,6 +231,45 @@ describe('delivery: one email and one inbox item per event and channel, whatever
     assert.equal(mails[0]?.messageId, `<${id}@notification.shoal>`);
   });
 
+  it('When a crash left the inbox item but nothing else, then the redelivery sends the email and both notification.sent, and no second item', async () => {
+    const halfway = await testbed.newUser('Hal Halfway');
+    const event = platformEvents.profileUpdated(halfway);
+    const itemId = deliveryId(event.id, 'inApp');
+    await testbed.mongo
+      .db(testbed.names.notificationDatabase)
+      .collection('inbox')
+      .insertOne({
+        _id: itemId as never,
+        userId: halfway.id,
+        eventId: event.id,
+        eventType: event.type,
+        template: 'profile-changed',
+        title: 'Your Shoal profile was changed',
+        body: 'from before the crash',
+        createdAt: new Date(),
+        readAt: null,
+      });
+    await testbed.deliver(event);
+    const [result] = await testbed.handledTimes(event, 1);
+    assert.deepEqual(result, {
+      kind: 'notified',
+      outcomes: { email: 'sent', inApp: 'already-done' },
+    });
+    assert.equal(testbed.smtp.to(halfway.email).length, 1);
+    const items = await inboxOf(halfway);
+    assert.deepEqual(
+      items.map((item) => [item['id'], item['body']]),
+      [[itemId, 'from before the crash']],
+    );
+    const published = await testbed.awaitPublished(
+      (events) => aboutEvent(events, event).size === 2,
+    );
+    assert.deepEqual([...aboutEvent(published, event).keys()].sort(), [
+      'notification.sent/email',
+      'notification.sent/inApp',
+    ]);
+  });
+
   it('When an event comes from a producer that does not own its type, then nobody is notified', async () => {
     const target = await testbed.newUser('Tom Target');
     const forged = { ...platformEvents.deleted(target), source: '/shoal/http/someone' };

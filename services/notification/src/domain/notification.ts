@@ -1,9 +1,6 @@
 /** The ways a notification reaches a user. */
 export type Channel = 'email' | 'inApp';
 
-/** Every channel, in the order a notification is delivered. */
-export const CHANNELS: readonly Channel[] = ['email', 'inApp'];
-
 /** What the user has allowed (the user service's `notificationPrefs`). */
 export interface NotificationPrefs {
   readonly email: boolean;

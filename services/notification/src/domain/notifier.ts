@@ -5,7 +5,6 @@ import { DeliveryInProgressError, MailRejectedError } from './errors.ts';
 import { planFor } from './event-plans.ts';
 import type { EventPlanRules } from './event-plans.ts';
 import type { Channel, Contact, Delivery, RenderedMessage } from './notification.ts';
-import { CHANNELS } from './notification.ts';
 import type { ContactDirectory, DeliveryStore, InboxStore, Mailer } from './ports.ts';
 
 export interface NotifierOptions {
@@ -69,37 +68,77 @@ export class Notifier {
       userId: plan.userId,
       template: plan.template.name,
     };
-    const outcomes: Record<Channel, ChannelOutcome> = {
-      email: 'already-done',
-      inApp: 'already-done',
-    };
-    for (const channel of CHANNELS) {
-      const delivery = this.#newDelivery({ ...base, channel });
-      outcomes[channel] =
-        channel === 'email'
-          ? await this.#email(delivery, contact, message)
-          : await this.#inApp(delivery, contact, message);
-    }
-    return { kind: 'notified', outcomes };
+    const inApp = this.#newDelivery({ ...base, channel: 'inApp' });
+    const email = this.#newDelivery({ ...base, channel: 'email' });
+    // The inbox item first: its outcome event travels with the email's record (one outbox
+    // document per event, not two: on FerretDB every write counts).
+    const inAppResult = await this.#inApp(inApp, contact, message);
+    const emailOutcome = await this.#email(email, contact, message, inAppResult.event);
+    return { kind: 'notified', outcomes: { email: emailOutcome, inApp: inAppResult.outcome } };
   }
 
+  /**
+   * The in-app channel: the inbox item's `_id` is deliveryId(event, inApp), so inserting it is
+   * both the record and the delivery; a second copy hits the duplicate key. Returns the
+   * notification.sent/failed it is worth (the email's record carries it to the outbox, and its
+   * id is derived, so a copy recorded twice is still one event downstream).
+   */
+  async #inApp(
+    delivery: Delivery,
+    contact: Contact | undefined,
+    message: RenderedMessage | undefined,
+  ): Promise<{ outcome: ChannelOutcome; event?: OutboxEvent }> {
+    if (contact === undefined || message === undefined) {
+      const reason = FAILURE_REASONS.recipientNotFound;
+      return {
+        outcome: 'failed',
+        event: this.#outbox(notificationFailed(delivery, reason, delivery.updatedAt)),
+      };
+    }
+    if (!contact.notificationPrefs.inApp) return { outcome: 'skipped-preference' };
+    const inserted = await this.#options.inbox.insertIfAbsent({
+      id: delivery.id,
+      userId: delivery.userId,
+      eventId: delivery.eventId,
+      eventType: delivery.eventType,
+      template: delivery.template,
+      title: message.subject,
+      body: message.text,
+      createdAt: delivery.claimedAt,
+      readAt: null,
+    });
+    return {
+      outcome: inserted ? 'sent' : 'already-done',
+      event: this.#outbox(notificationSent(delivery, delivery.updatedAt)),
+    };
+  }
+
+  /**
+   * The email channel. `companion` (the inbox outcome's event) is written with whatever this
+   * channel records last, so it reaches the outbox exactly when the event is done with.
+   */
   async #email(
     delivery: Delivery,
     contact: Contact | undefined,
     message: RenderedMessage | undefined,
+    companion: OutboxEvent | undefined,
   ): Promise<ChannelOutcome> {
+    const companions = companion === undefined ? [] : [companion];
     if (contact === undefined || message === undefined) {
-      return this.#fail(delivery, FAILURE_REASONS.recipientNotFound);
+      return this.#fail(delivery, FAILURE_REASONS.recipientNotFound, companions);
     }
-    if (!contact.notificationPrefs.email) return this.#skip(delivery);
-    if (contact.email === null) return this.#fail(delivery, FAILURE_REASONS.noEmailAddress);
+    if (!contact.notificationPrefs.email) return this.#skip(delivery, companions);
+    if (contact.email === null) {
+      return this.#fail(delivery, FAILURE_REASONS.noEmailAddress, companions);
+    }
 
     let attempt = 1;
     let outcome: ChannelOutcome = 'sent';
     if (!(await this.#options.deliveries.insert(delivery, []))) {
       const existing = await this.#options.deliveries.get(delivery.id);
-      if (existing === undefined)
+      if (existing === undefined) {
         throw new Error(`delivery ${delivery.id} neither inserted nor found`);
+      }
       if (existing.state !== 'pending') return 'already-done';
       // Pending: someone claimed it. Recently -> they may be sending right now; leave it to
       // them and look again later. Long ago (or released) -> they crashed or gave up: take over.
@@ -130,7 +169,7 @@ export class Notifier {
           delivery.id,
           attempt,
           { state: 'failed', reason, now },
-          [this.#outbox(notificationFailed(delivery, reason, now))],
+          [this.#outbox(notificationFailed(delivery, reason, now)), ...companions],
         );
         this.#options.onEventsWritten?.();
         return 'failed';
@@ -144,48 +183,22 @@ export class Notifier {
       delivery.id,
       attempt,
       { state: 'sent', reason: null, now },
-      [this.#outbox(notificationSent(delivery, now))],
+      [this.#outbox(notificationSent(delivery, now)), ...companions],
     );
     this.#options.onEventsWritten?.();
     return outcome;
   }
 
-  async #inApp(
-    delivery: Delivery,
-    contact: Contact | undefined,
-    message: RenderedMessage | undefined,
-  ): Promise<ChannelOutcome> {
-    if (contact === undefined || message === undefined) {
-      return this.#fail(delivery, FAILURE_REASONS.recipientNotFound);
-    }
-    if (!contact.notificationPrefs.inApp) return this.#skip(delivery);
-    // The item first, then the record with its event: each a unique insert, so a crash in
-    // between is mended by the redelivery, and neither can exist twice.
-    await this.#options.inbox.insertIfAbsent({
-      id: delivery.id,
-      userId: delivery.userId,
-      eventId: delivery.eventId,
-      eventType: delivery.eventType,
-      template: delivery.template,
-      title: message.subject,
-      body: message.text,
-      createdAt: delivery.claimedAt,
-      readAt: null,
-    });
-    const sent: Delivery = { ...delivery, state: 'sent' };
-    const inserted = await this.#options.deliveries.insert(sent, [
-      this.#outbox(notificationSent(sent, sent.updatedAt)),
-    ]);
-    if (!inserted) return 'already-done';
-    this.#options.onEventsWritten?.();
-    return 'sent';
-  }
-
   /** Records a delivery that will not happen, with notification.failed (once). */
-  async #fail(delivery: Delivery, reason: string): Promise<ChannelOutcome> {
+  async #fail(
+    delivery: Delivery,
+    reason: string,
+    companions: readonly OutboxEvent[],
+  ): Promise<ChannelOutcome> {
     const failed: Delivery = { ...delivery, state: 'failed', reason };
     const inserted = await this.#options.deliveries.insert(failed, [
       this.#outbox(notificationFailed(failed, reason, failed.updatedAt)),
+      ...companions,
     ]);
     if (!inserted) return 'already-done';
     this.#options.onEventsWritten?.();
@@ -193,12 +206,14 @@ export class Notifier {
   }
 
   /** Records that the user's preferences say no, so a later change of mind does not resend. */
-  async #skip(delivery: Delivery): Promise<ChannelOutcome> {
+  async #skip(delivery: Delivery, companions: readonly OutboxEvent[]): Promise<ChannelOutcome> {
     const inserted = await this.#options.deliveries.insert(
       { ...delivery, state: 'skipped', reason: 'preference-off' },
-      [],
+      companions,
     );
-    return inserted ? 'skipped-preference' : 'already-done';
+    if (!inserted) return 'already-done';
+    if (companions.length > 0) this.#options.onEventsWritten?.();
+    return 'skipped-preference';
   }
 
   #newDelivery(

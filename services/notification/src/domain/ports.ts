@@ -49,8 +49,8 @@ export interface DeliveryStore {
 
 /** The in-app inbox items, unique by id. */
 export interface InboxStore {
-  /** Inserts the item unless one with its id exists (then it is left as it is). */
-  insertIfAbsent(item: InboxItem): Promise<void>;
+  /** Inserts the item unless one with its id exists (then it is left as it is); true if inserted. */
+  insertIfAbsent(item: InboxItem): Promise<boolean>;
   /** The user's items, newest first, strictly after `after` in that order. */
   list(options: {
     userId: string;

@@ -21,12 +21,14 @@ export class MongoInboxStore implements InboxStore {
     await this.#items.createIndex({ userId: 1, createdAt: -1, _id: -1 });
   }
 
-  async insertIfAbsent(item: InboxItem): Promise<void> {
+  async insertIfAbsent(item: InboxItem): Promise<boolean> {
     const { id, ...rest } = item;
     try {
       await this.#items.insertOne({ _id: id, ...rest });
+      return true;
     } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
+      if (isDuplicateKey(error)) return false;
+      throw error;
     }
   }
 
