@@ -14,6 +14,9 @@ import * as diffCommand from './commands/diff.ts';
 import * as historyCommand from './commands/history.ts';
 import * as rollbackCommand from './commands/rollback.ts';
 import * as destroyCommand from './commands/destroy.ts';
+import * as statusCommand from './commands/status.ts';
+import * as scaleCommand from './commands/scale.ts';
+import * as reconcileCommand from './commands/reconcile.ts';
 
 /** A verb module: adds its command to the program. */
 export interface VerbModule {
@@ -27,6 +30,9 @@ const VERBS: VerbModule[] = [
   historyCommand,
   rollbackCommand,
   destroyCommand,
+  statusCommand,
+  scaleCommand,
+  reconcileCommand,
 ];
 
 /** Builds the program with its global options and every verb. */
@@ -119,6 +125,8 @@ async function main(): Promise<void> {
     process.stderr.write('\nshoal: stopping at the next safe point (Ctrl-C again to quit now)\n');
     controller.abort();
   });
+  // SIGTERM (a service manager, a pod's shutdown) stops like Ctrl-C: at the next safe point.
+  process.on('SIGTERM', () => controller.abort());
   const io: Io = {
     stdout: process.stdout,
     stderr: process.stderr,

@@ -24,6 +24,8 @@ export interface DeployOptions {
   images: Record<string, string>;
   signal: AbortSignal;
   reporter: DeployReporter;
+  /** How revisions of this deploy are described in history (default "deploy"). */
+  description?: string;
 }
 
 /** Live progress of a deploy. */
@@ -107,6 +109,7 @@ export async function deployPlatform(
           rollback: options.rollback,
           signal: options.signal,
           reporter: options.reporter,
+          ...(options.description ? { description: options.description } : {}),
         });
         options.reporter.finished(result);
         return result;
