@@ -219,6 +219,29 @@ describe('shoal deploy, diff, history, rollback and destroy on the testbed with 
     );
   });
 
+  it('When a deploy is interrupted (Ctrl-C) while pods crash, then it exits 130 as it is, and the next deploy converges from there', async () => {
+    const controller = new AbortController();
+    const interrupted = expectExit(
+      await shoal(
+        ['--file', file, '--namespace', ns.name, 'deploy', 'user', '--env', 'user-crashes'],
+        {},
+        {
+          signal: controller.signal,
+          onOutput: (text) => {
+            if (text.includes('user: waiting until healthy')) controller.abort();
+          },
+        },
+      ),
+      130,
+    );
+    assert.match(interrupted.stdout, /user: interrupted/);
+    assert.equal((await history('user')).at(-1)?.status, 'failed');
+    const converged = expectExit(await run(['deploy', 'user', '-o', 'json']), 0).json<DeployJson>();
+    assert.equal(converged.releases[0]?.outcome, 'deployed');
+    const template = (await deploymentOf('user')).spec?.template.metadata?.labels ?? {};
+    assert.equal(template['testbed.shoal.dev/behavior'], undefined);
+  });
+
   it('When reporting cannot pull its image and --no-rollback is given, then it stays failed with the reason; the next good deploy fixes it', async () => {
     const failed = expectExit(
       await run(['deploy', 'reporting', '--env', 'reporting-image-missing', '--no-rollback']),

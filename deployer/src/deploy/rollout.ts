@@ -121,8 +121,17 @@ export async function rollOut(
       await applyPlan(kube, plan, options);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      await store.setStatus(revision, 'failed', message).catch(() => undefined);
+      const interrupted = error instanceof ShoalError && error.exitCode === ExitCode.Interrupted;
+      await store
+        .setStatus(revision, 'failed', interrupted ? 'interrupted' : message)
+        .catch(() => undefined);
       if (error instanceof ShoalError && error.exitCode === ExitCode.Conflict) throw error; // a conflict: nothing to roll back to yet
+      if (interrupted) {
+        // Left as applied so far: the next deploy plans against it and converges.
+        result.outcome = 'interrupted';
+        result.error = 'interrupted while applying';
+        return result;
+      }
       result.outcome = 'failed';
       result.error = message;
       return rollBackIfAsked(kube, prepared, result, lastGood, options);

@@ -27,17 +27,28 @@ export function testbedHelm(): string {
 export async function shoal(
   args: string[],
   env: Record<string, string | undefined> = {},
+  options: { signal?: AbortSignal; onOutput?: (text: string) => void } = {},
 ): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const environment: NodeJS.ProcessEnv = { ...process.env, SHOAL_HELM: testbedHelm(), ...env };
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete environment[key];
-  const code = await runShoal(['--kubeconfig', loadKubeTestbed().kubeconfigPath, ...args], {
-    stdout: { write: (text: string) => (stdout += text), isTTY: false },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: environment,
-    cwd: process.cwd(),
-  });
+  const code = await runShoal(
+    ['--kubeconfig', loadKubeTestbed().kubeconfigPath, ...args],
+    {
+      stdout: {
+        write: (text: string) => {
+          stdout += text;
+          options.onOutput?.(text);
+        },
+        isTTY: false,
+      },
+      stderr: { write: (text: string) => (stderr += text) },
+      env: environment,
+      cwd: process.cwd(),
+    },
+    options.signal,
+  );
   return {
     code,
     stdout,
