@@ -17,6 +17,7 @@ import { createReportingConsumer } from './events/reporting-consumer.ts';
 import { domainProblemMiddleware } from './routes/domain-problems.ts';
 import { reportRoutes } from './routes/report-routes.ts';
 import { migrate } from './store/migrations.ts';
+import { isDatabaseUnavailable } from './store/database-unavailable.ts';
 import { PgReportStore } from './store/pg-report-store.ts';
 
 /** Every route of the service lives under this prefix (the gateway routes by it). */
@@ -24,6 +25,8 @@ export const API_PREFIX = '/api/reports';
 
 /** Write transactions of the consumer in flight at once (the rest wait and batch up). */
 const WRITES_IN_FLIGHT = 2;
+/** Longest pause between retries of a write while the database is away. */
+const DATABASE_RETRY_MAX_MS = 30_000;
 
 /** The reporting service, wired but not started. */
 export interface ReportingService {
@@ -53,6 +56,8 @@ export function createReportingService(
   const pool = new pg.Pool({
     connectionString: config.DATABASE_URL,
     max: config.DATABASE_POOL_SIZE,
+    // An unreachable database must fail a write (to be retried), not hang it.
+    connectionTimeoutMillis: 5_000,
   });
   // Dropped idle connections must not crash the process: the pool replaces them.
   pool.on('error', (error) => {
@@ -91,7 +96,7 @@ export function createReportingService(
       app.use(domainProblemMiddleware());
     },
   });
-  const countOutcome = createConsumerMetrics(service.metrics.registry);
+  const consumerMetrics = createConsumerMetrics(service.metrics.registry);
   let consumer: SqsConsumer | undefined;
 
   return {
@@ -111,21 +116,42 @@ export function createReportingService(
       ]);
       const queueUrl = urls[queue] as string;
       service.health.addCheck('sqs', sqsCheck(sqs, queueUrl));
+      const batcher = new FactBatcher(store, {
+        maxBatch: config.WRITE_BATCH_MAX,
+        maxInFlight: WRITES_IN_FLIGHT,
+        isTransient: isDatabaseUnavailable,
+        retryDelayMs: (attempt) => Math.min(DATABASE_RETRY_MAX_MS, 250 * 2 ** (attempt - 1)),
+        onTransientFailure: (error, attempt, facts) => {
+          consumerMetrics.writeRetried();
+          logger.warn('database unavailable; holding the events and retrying', {
+            error: (error as Error).message,
+            attempt,
+            events: facts,
+          });
+        },
+      });
       consumer = createReportingConsumer({
         sqs,
         queueUrl,
-        batcher: new FactBatcher(store, {
-          maxBatch: config.WRITE_BATCH_MAX,
-          maxInFlight: WRITES_IN_FLIGHT,
-        }),
+        batcher,
         concurrency: config.CONSUMER_CONCURRENCY,
         waitTimeSeconds: config.CONSUMER_WAIT_SEC,
         visibilityTimeoutSec: config.VISIBILITY_TIMEOUT_SEC,
         maxReceiveCount: config.MAX_RECEIVE_COUNT,
         logger,
-        onOutcome: countOutcome,
+        onOutcome: (outcome) => consumerMetrics.consumed(outcome),
       });
-      service.manage(consumer);
+      const running = consumer;
+      service.manage({
+        start: () => running.start(),
+        // Batches waiting out a database outage give their messages back instead of holding
+        // the shutdown until its deadline.
+        stop: async () => {
+          const stopped = running.stop();
+          batcher.close();
+          await stopped;
+        },
+      });
       return service.start(startOptions);
     },
     stop: () => service.stop(),
