@@ -2,7 +2,8 @@
 // second the reporting service's consumer sustains (SQS receive, fact + rollups in shared
 // PostgreSQL transactions, delete) and the p99 from enqueue to the row being visible in the
 // report database, against references in the same run: the kit's SqsConsumer with a handler
-// that does nothing (raw receive + delete), and plain one-row INSERT transactions.
+// that does nothing (raw receive + delete, and the enqueue -> handler latency of the SQS hop
+// alone), and plain one-row INSERT transactions.
 // The service runs in this process; the publisher and the watcher are light.
 import { randomUUID } from 'node:crypto';
 import { DeleteQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -56,6 +57,25 @@ async function fill(sqs: SQSClient, queueUrl: string, count: number): Promise<vo
     }
   };
   await Promise.all([lane(), lane(), lane(), lane()]);
+}
+
+/** Publishes `total` fresh events at PACED_RATE per second (open loop), noting each send. */
+async function paced(
+  publisher: SqsPublisher,
+  queueUrl: string,
+  total: number,
+  onSend: (event: CloudEvent) => void,
+): Promise<void> {
+  const started = performance.now();
+  const sends: Promise<unknown>[] = [];
+  for (let index = 0; index < total; index += 1) {
+    const wait = started + (index * 1000) / PACED_RATE - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const event = randomEvent(new Date());
+    onSend(event);
+    sends.push(publisher.publish(queueUrl, event));
+  }
+  await Promise.all(sends);
 }
 
 /** Seconds until `done()` holds, polled every 10 ms. */
@@ -157,24 +177,41 @@ async function main(): Promise<void> {
       `burst   reporting consumer (fact + rollups, shared transactions): ${rate.toFixed(0)} events/s (${(rate / rawRate).toFixed(2)}x raw SQS, ${(rate / insertRate).toFixed(2)}x plain INSERT)`,
     );
 
-    // Latency at a steady rate well below capacity: enqueue -> fact visible.
-    watcher = new FactWatcher(pool);
-    const total = Math.round(PACED_RATE * PACED_SECONDS);
-    const pacedStart = performance.now();
-    const sends: Promise<unknown>[] = [];
+    // Latency at a steady rate well below capacity. Reference: enqueue -> a no-op handler of
+    // the kit's consumer (the SQS hop alone); then enqueue -> fact visible in the report.
     const publisher = new SqsPublisher({ client: sqs });
-    for (let index = 0; index < total; index += 1) {
-      const due = pacedStart + (index * 1000) / PACED_RATE;
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      const event = randomEvent(new Date());
-      watcher.expect(event.id, performance.now());
-      sends.push(publisher.publish(url(queues.reporting), event));
-    }
-    await Promise.all(sends);
+    const total = Math.round(PACED_RATE * PACED_SECONDS);
+    const hopSentAt = new Map<string, number>();
+    const hopLatencies: number[] = [];
+    const hop = new SqsConsumer({
+      client: sqs,
+      queueUrl: url(queues.raw),
+      concurrency: config.CONSUMER_CONCURRENCY,
+      waitTimeSeconds: 1,
+      handler: (event) => {
+        const sentAt = hopSentAt.get(event.id);
+        if (sentAt !== undefined) hopLatencies.push(performance.now() - sentAt);
+        return Promise.resolve();
+      },
+    });
+    hop.start();
+    await paced(publisher, url(queues.raw), total, (event) => {
+      hopSentAt.set(event.id, performance.now());
+    });
+    await secondsUntil(() => hop.stats.processed >= total, performance.now());
+    await hop.stop();
+
+    watcher = new FactWatcher(pool);
+    const expecting = watcher;
+    await paced(publisher, url(queues.reporting), total, (event) => {
+      expecting.expect(event.id, performance.now());
+    });
     await watcher.drained();
+    const hopLag = summarize(hopLatencies);
+    const reportLag = summarize(watcher.latenciesMs);
+    console.log(`paced   enqueue -> no-op handler (the SQS hop): ${formatSummary(hopLag)}`);
     console.log(
-      `paced   enqueue -> row visible in the report: ${formatSummary(summarize(watcher.latenciesMs))} (5 ms polling)`,
+      `paced   enqueue -> row visible in the report: ${formatSummary(reportLag)} (5 ms polling; p99 ${(reportLag.p99 / hopLag.p99).toFixed(1)}x the hop)`,
     );
     const check = await pool.query<{ facts: string; events: string }>(
       `SELECT (SELECT count(*) FROM event_facts) AS facts,
