@@ -77,7 +77,7 @@ export function createNotificationService(
   const deliveries = new MongoDeliveryStore(db);
   const inboxStore = new MongoInboxStore(db);
   const relay = createOutboxRelay({
-    collection: deliveries.collection as unknown as Collection<Document>,
+    collection: deliveries.outboxCollection as unknown as Collection<Document>,
     sqs,
     pollIntervalMs: config.OUTBOX_POLL_MS,
     logger,

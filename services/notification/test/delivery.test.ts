@@ -205,7 +205,7 @@ describe('delivery: one email and one inbox item per event and channel, whatever
     // What a crash between claim and SMTP leaves: a pending record, its lease long expired.
     await testbed.mongo
       .db(testbed.names.notificationDatabase)
-      .collection('deliveries')
+      .collection('delivery_claims')
       .insertOne({
         _id: id as never,
         eventId: event.id,

@@ -57,6 +57,12 @@ export class Notifier {
   async handle(event: CloudEvent): Promise<NotifyResult> {
     const plan = planFor(event, this.#options.rules);
     if (plan.kind === 'ignore') return { kind: 'ignored', reason: plan.reason };
+    // The email's outcome is the last thing an event's handling writes: once it exists, the
+    // event is done with, under the preferences of that time, and a copy needs no lookup.
+    const done = await this.#options.deliveries.outcomeOf(deliveryId(event.id, 'email'));
+    if (done !== undefined) {
+      return { kind: 'notified', outcomes: { email: 'already-done', inApp: 'already-done' } };
+    }
     if (plan.profileChanged) this.#options.contacts.forget(plan.userId);
     const contact =
       (await this.#options.contacts.find(plan.userId, { includeDeleted: plan.includeDeleted })) ??
@@ -134,14 +140,17 @@ export class Notifier {
 
     let attempt = 1;
     let outcome: ChannelOutcome = 'sent';
-    if (!(await this.#options.deliveries.insert(delivery, []))) {
-      const existing = await this.#options.deliveries.get(delivery.id);
-      if (existing === undefined) {
-        throw new Error(`delivery ${delivery.id} neither inserted nor found`);
+    if (!(await this.#options.deliveries.claim(delivery))) {
+      // Its outcome may have been recorded since we looked.
+      if ((await this.#options.deliveries.outcomeOf(delivery.id)) !== undefined) {
+        return 'already-done';
       }
-      if (existing.state !== 'pending') return 'already-done';
-      // Pending: someone claimed it. Recently -> they may be sending right now; leave it to
-      // them and look again later. Long ago (or released) -> they crashed or gave up: take over.
+      const existing = await this.#options.deliveries.claimOf(delivery.id);
+      if (existing === undefined) {
+        throw new Error(`delivery ${delivery.id} neither claimed nor found`);
+      }
+      // Claimed, no outcome yet. Recently -> the claimant may be sending right now; leave it
+      // to them and look again later. Long ago (or released) -> they crashed or gave up: take over.
       const now = this.#now();
       if (now.getTime() - existing.claimedAt.getTime() < this.#options.deliveryLeaseMs) {
         throw new DeliveryInProgressError(delivery.id);
@@ -163,15 +172,8 @@ export class Notifier {
       });
     } catch (error) {
       if (error instanceof MailRejectedError) {
-        const now = this.#now();
         const reason = `smtp-rejected: ${error.message}`.slice(0, 500);
-        await this.#options.deliveries.settle(
-          delivery.id,
-          attempt,
-          { state: 'failed', reason, now },
-          [this.#outbox(notificationFailed(delivery, reason, now)), ...companions],
-        );
-        this.#options.onEventsWritten?.();
+        await this.#fail(delivery, reason, companions);
         return 'failed';
       }
       // Not refused, just not now: let the next delivery of the event try at once.
@@ -179,12 +181,12 @@ export class Notifier {
       throw error;
     }
     const now = this.#now();
-    await this.#options.deliveries.settle(
-      delivery.id,
-      attempt,
-      { state: 'sent', reason: null, now },
-      [this.#outbox(notificationSent(delivery, now)), ...companions],
-    );
+    const sent: Delivery = { ...delivery, state: 'sent', attempt, updatedAt: now };
+    // The first outcome recorded counts; a late one (a sender whose lease ran out) adds nothing.
+    await this.#options.deliveries.record(sent, [
+      this.#outbox(notificationSent(sent, now)),
+      ...companions,
+    ]);
     this.#options.onEventsWritten?.();
     return outcome;
   }
@@ -195,19 +197,20 @@ export class Notifier {
     reason: string,
     companions: readonly OutboxEvent[],
   ): Promise<ChannelOutcome> {
-    const failed: Delivery = { ...delivery, state: 'failed', reason };
-    const inserted = await this.#options.deliveries.insert(failed, [
-      this.#outbox(notificationFailed(failed, reason, failed.updatedAt)),
+    const now = this.#now();
+    const failed: Delivery = { ...delivery, state: 'failed', reason, updatedAt: now };
+    const recorded = await this.#options.deliveries.record(failed, [
+      this.#outbox(notificationFailed(failed, reason, now)),
       ...companions,
     ]);
-    if (!inserted) return 'already-done';
+    if (!recorded) return 'already-done';
     this.#options.onEventsWritten?.();
     return 'failed';
   }
 
   /** Records that the user's preferences say no, so a later change of mind does not resend. */
   async #skip(delivery: Delivery, companions: readonly OutboxEvent[]): Promise<ChannelOutcome> {
-    const inserted = await this.#options.deliveries.insert(
+    const inserted = await this.#options.deliveries.record(
       { ...delivery, state: 'skipped', reason: 'preference-off' },
       companions,
     );

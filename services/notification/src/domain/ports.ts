@@ -23,28 +23,28 @@ export interface Mailer {
   send(mail: OutgoingMail): Promise<void>;
 }
 
-/** The deliveries collection: one record per (event, channel), unique by its id. */
+/**
+ * Delivery records, in two parts, each unique by the delivery id: the claim (`pending`,
+ * written before an email is sent) and the outcome (`sent`, `failed` or `skipped`, written
+ * once, with its events). Both are plain inserts, so "who sends" and "which outcome counts"
+ * are decided by duplicate keys, never by conditional updates.
+ */
 export interface DeliveryStore {
+  /** Inserts the claim of attempt 1; false when the delivery was claimed before. */
+  claim(delivery: Delivery): Promise<boolean>;
+  /** The claim, if any. */
+  claimOf(id: string): Promise<Delivery | undefined>;
   /**
-   * Inserts the record (with its events in the same write) unless one with its id exists.
-   * True when inserted; false when it already existed (the duplicate-key refusal).
-   */
-  insert(delivery: Delivery, events: readonly OutboxEvent[]): Promise<boolean>;
-  get(id: string): Promise<Delivery | undefined>;
-  /**
-   * Claims attempt `attempt` (>= 2) of an abandoned pending delivery: a unique insert of the
-   * claim, so of two handlers taking over at once exactly one gets true.
+   * Claims attempt `attempt` (>= 2) of an abandoned claim: a unique insert of the attempt, so
+   * of two handlers taking over at once exactly one gets true.
    */
   claimAttempt(id: string, attempt: number, now: Date): Promise<boolean>;
-  /** Records the outcome of attempt `attempt` (and its events) in one write. */
-  settle(
-    id: string,
-    attempt: number,
-    outcome: { state: 'sent' | 'failed'; reason: string | null; now: Date },
-    events: readonly OutboxEvent[],
-  ): Promise<void>;
   /** Marks attempt `attempt` as given up (the send failed for now), so a retry may take over at once. */
   release(id: string, attempt: number): Promise<void>;
+  /** Inserts the outcome with its events (one write); false when one was recorded before. */
+  record(outcome: Delivery, events: readonly OutboxEvent[]): Promise<boolean>;
+  /** The recorded outcome, if any. */
+  outcomeOf(id: string): Promise<Delivery | undefined>;
 }
 
 /** The in-app inbox items, unique by id. */
