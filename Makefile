@@ -20,7 +20,7 @@ endif
 export NODE_OPTIONS := --conditions=shoal-source $(NODE_OPTIONS)
 
 .PHONY: help node install build typecheck lint format test test-unit deps-up deps-down deps-status \
-        kube-up kube-down kube-status bench bench-kit bench-auth bench-events bench-gateway bench-consumers deploy dev clean \
+        kube-up kube-down kube-status bench bench-kit bench-auth bench-events bench-gateway bench-consumers bench-deployer deploy dev clean \
         tracing-up tracing-down tracing-build
 
 help: ## list the verbs
@@ -108,10 +108,13 @@ bench-consumers: install deps-up ## notification and reporting consumers: events
 	npm run --workspace @shoal/bench --if-present consumers-notification
 	npm run --workspace @shoal/bench --if-present consumers-reporting
 
-bench: bench-kit bench-auth bench-events bench-gateway bench-consumers ## every benchmark
+bench-deployer: install kube-up ## shoal deploy (cold, and with nothing to change) vs sequential helm upgrade --install --wait
+	npm run --workspace @shoal/bench deployer
 
-deploy: ## the platform on a kind cluster (needs docker, kind, helm)
-	@echo "make deploy: the shoal deployer is not built yet (see docs/status.md)" >&2; exit 2
+bench: bench-kit bench-auth bench-events bench-gateway bench-consumers bench-deployer ## every benchmark
+
+deploy: install ## the platform on a local kind cluster (needs docker, kind, helm): shoal up
+	deployer/bin/shoal up
 
 clean: ## remove build outputs (not the caches)
 	rm -rf node_modules */node_modules */*/node_modules */dist */*/dist coverage */coverage */*/coverage

@@ -17,6 +17,7 @@ import * as destroyCommand from './commands/destroy.ts';
 import * as statusCommand from './commands/status.ts';
 import * as scaleCommand from './commands/scale.ts';
 import * as reconcileCommand from './commands/reconcile.ts';
+import * as upCommand from './commands/up.ts';
 
 /** A verb module: adds its command to the program. */
 export interface VerbModule {
@@ -33,6 +34,7 @@ const VERBS: VerbModule[] = [
   statusCommand,
   scaleCommand,
   reconcileCommand,
+  upCommand,
 ];
 
 /** Builds the program with its global options and every verb. */
@@ -133,7 +135,10 @@ async function main(): Promise<void> {
     env: process.env,
     cwd: process.cwd(),
   };
-  process.exitCode = await runShoal(process.argv.slice(2), io, controller.signal);
+  const code = await runShoal(process.argv.slice(2), io, controller.signal);
+  // Exit now: pooled keep-alive connections, or the watches of releases left behind by an
+  // error, must not hold the process (stdout and stderr are synchronous on pipes and files).
+  process.exit(code);
 }
 
 const invokedDirectly =

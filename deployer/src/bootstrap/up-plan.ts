@@ -1,0 +1,114 @@
+// What `shoal up` does, as a list of commands: the plan `up --dry-run` prints and `up` runs.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parse } from 'yaml';
+import { usageError } from '../errors/shoal-error.ts';
+import type { Platform } from '../platform-file/platform.ts';
+import { platformEndpoints } from './endpoints.ts';
+import type { Endpoint } from './endpoints.ts';
+import { serviceImages } from './service-images.ts';
+import type { ServiceImage } from './service-images.ts';
+
+/** One step, with the command it runs (the deploy runs in-process, its command is shown for reference). */
+export interface UpStep {
+  kind: 'cluster' | 'build' | 'load' | 'deploy';
+  /** The command line. */
+  command: string[];
+  /** When the step is skipped. */
+  skippedWhen?: string;
+}
+
+/** The whole plan. */
+export interface UpPlan {
+  /** The repository root (where shoal.yaml, the Dockerfile and kind-config.yaml are). */
+  root: string;
+  cluster: string;
+  kindConfig: string;
+  /** The kubeconfig context kind makes: `kind-<cluster>`. */
+  context: string;
+  environment: string | undefined;
+  images: ServiceImage[];
+  steps: UpStep[];
+  endpoints: Endpoint[];
+}
+
+/** Plans `up` for a platform (its file sits at the repository root, beside the Dockerfile). */
+export function planUp(platform: Platform, options: { context?: string | undefined } = {}): UpPlan {
+  const root = dirname(platform.file);
+  const kindConfig = join(root, 'kind-config.yaml');
+  if (!existsSync(kindConfig)) {
+    throw usageError(
+      `shoal up needs ${kindConfig} (the kind cluster's configuration) beside ${platform.file}.`,
+    );
+  }
+  if (!existsSync(join(root, 'Dockerfile'))) {
+    throw usageError(`shoal up needs the Dockerfile beside ${platform.file} to build the images.`);
+  }
+  const cluster = clusterNameOf(kindConfig);
+  const context = options.context ?? `kind-${cluster}`;
+  const images = serviceImages(root, platform.releases);
+  const steps: UpStep[] = [
+    {
+      kind: 'cluster',
+      command: ['kind', 'create', 'cluster', '--config', kindConfig, '--name', cluster],
+      skippedWhen: `kind get clusters lists ${cluster}`,
+    },
+  ];
+  for (const image of images) {
+    steps.push({
+      kind: 'build',
+      command: [
+        'docker',
+        'build',
+        '--build-arg',
+        `SERVICE=${image.service}`,
+        '-t',
+        image.image,
+        root,
+      ],
+      skippedWhen: `docker image inspect ${image.image} finds it (same inputs, same tag)`,
+    });
+  }
+  for (const image of images) {
+    steps.push({
+      kind: 'load',
+      command: ['kind', 'load', 'docker-image', image.image, '--name', cluster],
+    });
+  }
+  steps.push({
+    kind: 'deploy',
+    command: [
+      'shoal',
+      'deploy',
+      '--file',
+      platform.file,
+      ...(platform.environment ? ['--env', platform.environment] : []),
+      '--context',
+      context,
+      ...images.flatMap((image) => ['--image', `${image.release}=${image.image}`]),
+    ],
+  });
+  return {
+    root,
+    cluster,
+    kindConfig,
+    context,
+    environment: platform.environment,
+    images,
+    steps,
+    endpoints: platformEndpoints(platform),
+  };
+}
+
+/** The `name:` of a kind configuration (kind's default is "kind"). */
+export function clusterNameOf(kindConfig: string): string {
+  const parsed = parse(readFileSync(kindConfig, 'utf8')) as { name?: unknown } | null;
+  return typeof parsed?.name === 'string' && parsed.name ? parsed.name : 'kind';
+}
+
+/** A command as a shell line (arguments with spaces quoted). */
+export function commandLine(command: string[]): string {
+  return command
+    .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`))
+    .join(' ');
+}
