@@ -1,14 +1,11 @@
-import {
-  ChangeMessageVisibilityCommand,
-  DeleteMessageCommand,
-  ReceiveMessageCommand,
-} from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Worker } from '../lifecycle/worker.ts';
 import type { Logger } from '../logger/logger.ts';
 import { parseCloudEvent } from './cloud-event.ts';
 import type { CloudEvent } from './cloud-event.ts';
+import { DeleteBatcher } from './delete-batcher.ts';
 import { queueName } from './sqs-publisher.ts';
 import { extractTraceContext } from './trace-attributes.ts';
 
@@ -65,7 +62,7 @@ export interface ConsumerStats {
 
 /**
  * A long-polling SQS consumer of CloudEvents: bounded concurrency, visibility heartbeats while a
- * handler runs, delete on success, redelivery (then the DLQ) on failure, handlers run in a span
+ * handler runs, delete on success (batched with other handlers' deletes), redelivery (then the DLQ) on failure, handlers run in a span
  * continuing the producer's trace. start() / stop() follow the kit's Worker contract.
  */
 export class SqsConsumer<T = unknown> implements Worker {
@@ -74,6 +71,7 @@ export class SqsConsumer<T = unknown> implements Worker {
   readonly #concurrency: number;
   readonly #visibilityTimeoutSec: number;
   readonly #heartbeatMs: number;
+  readonly #deletes: DeleteBatcher;
   readonly #inFlight = new Set<Promise<void>>();
   #running = false;
   #poller: Promise<void> | undefined;
@@ -99,6 +97,7 @@ export class SqsConsumer<T = unknown> implements Worker {
       throw new TypeError('SqsConsumer: heartbeatIntervalSec must be below visibilityTimeoutSec');
     }
     this.#heartbeatMs = heartbeatSec * 1000;
+    this.#deletes = new DeleteBatcher(options.client, options.queueUrl);
   }
 
   /** Starts polling in the background. */
@@ -223,12 +222,7 @@ export class SqsConsumer<T = unknown> implements Worker {
     }
     clearInterval(heartbeat);
     try {
-      await this.#options.client.send(
-        new DeleteMessageCommand({
-          QueueUrl: this.#options.queueUrl,
-          ReceiptHandle: receiptHandle,
-        }),
-      );
+      await this.#deletes.delete(receiptHandle);
     } catch (error) {
       // Handled but not deleted: it comes back, and idempotent handlers shrug it off.
       this.#options.logger?.error('deleting a handled message failed', {

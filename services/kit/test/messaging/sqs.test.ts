@@ -10,6 +10,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { context, trace } from '@opentelemetry/api';
 import { createCloudEvent } from '../../src/messaging/cloud-event.ts';
 import type { CloudEvent } from '../../src/messaging/cloud-event.ts';
+import { DeleteBatcher } from '../../src/messaging/delete-batcher.ts';
 import { ensureQueues } from '../../src/messaging/ensure-queues.ts';
 import { sqsCheck } from '../../src/messaging/sqs-check.ts';
 import { SqsConsumer } from '../../src/messaging/sqs-consumer.ts';
@@ -254,6 +255,75 @@ describe('messaging: SqsPublisher and SqsConsumer against ElasticMQ', function (
     await waitFor(() => ids.size === 25, 15_000, 'all 25 events');
     assert.deepEqual([...ids].sort(), sent.map((e) => e.id).sort());
     await publisher.publishBatch(url, []); // nothing to do, nothing sent
+  });
+
+  it('When many handlers finish together, then their messages are deleted in batches and none comes back', async () => {
+    const { url } = await queue('deletes', undefined, 2);
+    await publisher.publishBatch(
+      url,
+      Array.from({ length: 30 }, (_, i) => event(i)),
+    );
+    const deleteRequests: string[] = [];
+    const counting = sqsClient();
+    counting.middlewareStack.add(
+      (next, context) => (args) => {
+        if (/DeleteMessage/.test(String(context.commandName))) {
+          deleteRequests.push(String(context.commandName));
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'countDeletes' },
+    );
+    const handled: number[] = [];
+    let releaseAll: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (releaseAll = resolve));
+    const consumer = new SqsConsumer<{ n: number }>({
+      client: counting,
+      queueUrl: url,
+      waitTimeSeconds: 1,
+      concurrency: 30,
+      handler: async (e) => {
+        await gate; // every handler finishes in the same turn, so deletes can share requests
+        handled.push(e.data.n);
+      },
+    });
+    consumers.push(consumer as SqsConsumer);
+    consumer.start();
+    await waitFor(() => consumer.stats.inFlight === 30, 15_000, '30 handlers in flight');
+    releaseAll();
+    await waitFor(() => consumer.stats.processed === 30, 15_000, '30 deletes');
+    assert.ok(
+      deleteRequests.every((name) => name === 'DeleteMessageBatchCommand'),
+      `single deletes sent: ${deleteRequests.join(', ')}`,
+    );
+    assert.ok(
+      deleteRequests.length <= 6,
+      `${deleteRequests.length} delete requests for 30 messages`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 2_500)); // past the visibility timeout
+    assert.equal(await messageCount(url), 0, 'a deleted message came back');
+    assert.equal(handled.length, 30);
+    counting.destroy();
+  });
+
+  it('When SQS refuses a delete in a batch, then that message is left for redelivery and the others are deleted', async () => {
+    const { url } = await queue('deletefail');
+    const batcher = new DeleteBatcher(client, url);
+    await publisher.publishBatch(url, [event(1), event(2)]);
+    const { Messages = [] } = await client.send(
+      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 2, WaitTimeSeconds: 1 }),
+    );
+    assert.equal(Messages.length, 2);
+    const results = await Promise.allSettled([
+      batcher.delete(Messages[0]?.ReceiptHandle as string),
+      batcher.delete('not-a-receipt-handle'),
+      batcher.delete(Messages[1]?.ReceiptHandle as string),
+    ]);
+    assert.deepEqual(
+      results.map((result) => result.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
+    assert.equal(await messageCount(url), 0);
   });
 
   it('When a batch cannot be published, then PublishBatchError lists every event that did not go out', async () => {
