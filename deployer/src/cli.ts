@@ -18,6 +18,7 @@ import * as statusCommand from './commands/status.ts';
 import * as scaleCommand from './commands/scale.ts';
 import * as reconcileCommand from './commands/reconcile.ts';
 import * as upCommand from './commands/up.ts';
+import * as watchCommand from './commands/watch.ts';
 
 /** A verb module: adds its command to the program. */
 export interface VerbModule {
@@ -34,6 +35,7 @@ const VERBS: VerbModule[] = [
   statusCommand,
   scaleCommand,
   reconcileCommand,
+  watchCommand,
   upCommand,
 ];
 

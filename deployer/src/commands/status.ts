@@ -93,7 +93,11 @@ async function watchStatus(context: CommandContext, names: string[]): Promise<nu
         context.warn(`shoal: status: ${error instanceof Error ? error.message : String(error)}`);
       });
     },
-    onError: (error) => context.warn(`shoal: watch interrupted (${error.message}); resuming`),
+    // Watches recover by themselves (re-list, backoff); say so only when debugging.
+    onError: (error) => {
+      if (context.io.env.SHOAL_DEBUG)
+        context.warn(`shoal: watch interrupted (${error.message}); resuming`);
+    },
   });
   await feed.start();
   await untilAborted(context.signal);
