@@ -64,7 +64,7 @@ export const notificationConfigSchema = baseConfigSchema.extend({
   SMTP_PASSWORD: secret(z.string().min(1).optional()),
   SMTP_TIMEOUT_MS: envInteger(100, 120_000).default(10_000),
   /** SMTP connections kept open and used in parallel. */
-  SMTP_POOL_SIZE: envInteger(1, 50).default(5),
+  SMTP_POOL_SIZE: envInteger(1, 50).default(10),
   MAIL_FROM: z.string().min(3).describe('a sender address like no-reply@example.com'),
   /** The right-hand side of the Message-IDs this service makes. */
   MAIL_MESSAGE_ID_DOMAIN: z
