@@ -194,6 +194,9 @@ describe('Journey: a new user through the gateway', function () {
     });
     assert.equal(summary.status, 200, summary.text);
     assert.equal(summary.body.totals['signups'], 1);
+    // By now every copy of the registration has crossed the queues: still one welcome email.
+    const welcomes = platform.mail?.to(email).filter((m) => /welcome/i.test(m.subject + m.text));
+    assert.equal(welcomes?.length, 1);
     assert.ok((summary.body.totals['notifications_sent'] ?? 0) >= 1);
   });
 

@@ -68,6 +68,11 @@ export async function startEndpointBalancer(port = 0): Promise<EndpointBalancer>
     });
     upstream.once('connect', () => {
       connected = true;
+      if (client.destroyed) {
+        // The client gave up while we were connecting.
+        upstream.destroy();
+        return;
+      }
       client.pipe(upstream);
       upstream.pipe(client);
       client.on('error', () => upstream.destroy());
