@@ -1,31 +1,9 @@
 // Everything the gateway reads from its environment, on top of the kit's base.
-import { isIP } from 'node:net';
 import { baseConfigSchema, envHttpUrl, envInteger, envParsedWith } from '@shoal/kit';
 import { z } from 'zod';
 import { parseOpenApiUrls } from './docs/swagger-docs.ts';
 import { parseByteSize, parseCorsOrigins, parseRateLimit } from './routes/route-policy.ts';
 import type { RoutePolicy } from './routes/route-policy.ts';
-
-/** `10.0.0.0/8, 127.0.0.1, ::1`: the peers whose X-Forwarded-* headers are believed. */
-function parseTrustedProxies(text: string): string[] {
-  const entries = text
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter(Boolean);
-  for (const entry of entries) {
-    const [address, bits, extra] = entry.split('/');
-    const family = isIP(address ?? '');
-    const maxBits = family === 6 ? 128 : 32;
-    if (
-      family === 0 ||
-      extra !== undefined ||
-      (bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits))
-    ) {
-      throw new Error(`"${entry}" is not an IP address or CIDR block`);
-    }
-  }
-  return entries;
-}
 
 /** The gateway's configuration schema. */
 export const gatewayConfigSchema = baseConfigSchema.extend({
@@ -83,11 +61,14 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
     '',
   ),
 
-  /** Client side: peers trusted to set X-Forwarded-*; the rest have them replaced. */
-  TRUSTED_PROXIES: envParsedWith(
-    parseTrustedProxies,
-    'IPs or CIDR blocks, comma-separated',
-  ).prefault(''),
+  /**
+   * Client side: the peers trusted to set X-Forwarded-* are the kit's TRUST_PROXY (as in every
+   * service). The gateway's own older name is refused rather than silently ignored.
+   */
+  TRUSTED_PROXIES: z
+    .never()
+    .optional()
+    .describe('unset: it was renamed TRUST_PROXY (same values, plus hop counts and range names)'),
   /** Slow clients: all request headers within this, the whole request within the next. */
   CLIENT_HEADERS_TIMEOUT_MS: envInteger(100, 600_000).default(10_000),
   CLIENT_REQUEST_TIMEOUT_MS: envInteger(100, 3_600_000).default(60_000),

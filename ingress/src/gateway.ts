@@ -18,6 +18,7 @@ import {
   metricsHandler,
   problemMiddleware,
   routeNotFoundProblem,
+  trustProxySetting,
 } from '@shoal/kit';
 import type { Logger, TokenVerifier } from '@shoal/kit';
 import type { GatewayConfig } from './config.ts';
@@ -142,7 +143,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       default_auth: config.DEFAULT_AUTH,
     });
   }
-  const trustedProxies = new TrustedProxies(config.TRUSTED_PROXIES);
+  const trustedProxies = new TrustedProxies(trustProxySetting(config.TRUST_PROXY));
   const agent = createUpstreamAgent({
     idleMs: config.UPSTREAM_KEEPALIVE_MS,
     maxSockets: config.UPSTREAM_MAX_SOCKETS,

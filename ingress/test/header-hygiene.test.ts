@@ -15,7 +15,7 @@ describe('header hygiene at the edge', () => {
     const routes = routesYaml({ upstream: upstream.url });
     direct = await startGateway({ routes });
     // 127.0.0.1 plays a load balancer in front of this one.
-    behindProxy = await startGateway({ routes, env: { TRUSTED_PROXIES: '127.0.0.0/8' } });
+    behindProxy = await startGateway({ routes, env: { TRUST_PROXY: '127.0.0.0/8' } });
   });
   after(async () => {
     await direct.stop();

@@ -93,7 +93,7 @@ describe('rate limits shared through Redis', () => {
     const { REDIS_URL } = loadDepsEnv();
     const gateway = await gatewayWithLimit(uniqueName('rl'), '1/m', {
       REDIS_URL,
-      TRUSTED_PROXIES: '127.0.0.1',
+      TRUST_PROXY: '127.0.0.1',
       ...patientRedis,
     });
     const as = (client: string) =>
