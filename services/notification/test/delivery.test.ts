@@ -106,6 +106,37 @@ describe('delivery: one email and one inbox item per event and channel, whatever
     assert.match(testbed.smtp.to(integrated.email)[0]?.text ?? '', /Ivan Integrated/);
   });
 
+  it('When a registration outruns the profile, then the welcome goes to the address in the event', async () => {
+    // Registered in auth only: the user service has no profile yet (its consumer is behind).
+    const early = await testbed.auth.register('Eve Early');
+    const event = platformEvents.registered(early);
+    await testbed.deliver(event);
+    await testbed.handledTimes(event, 1);
+    const mails = testbed.smtp.to(early.email);
+    assert.equal(mails.length, 1);
+    assert.match(mails[0]?.text ?? '', /Eve Early/);
+    assert.equal((await inboxOf(early)).length, 1);
+  });
+
+  it('When the recipient does not exist, then notification.failed says so for both channels', async () => {
+    const ghost = await testbed.auth.register('Gus Ghost');
+    const event = platformEvents.profileUpdated(ghost);
+    await testbed.deliver(event);
+    const [result] = await testbed.handledTimes(event, 1);
+    assert.deepEqual(result, { kind: 'notified', outcomes: { email: 'failed', inApp: 'failed' } });
+    const published = await testbed.awaitPublished(
+      (events) => aboutEvent(events, event).size === 2,
+    );
+    const about = aboutEvent(published, event);
+    assert.deepEqual([...about.keys()].sort(), [
+      'notification.failed/email',
+      'notification.failed/inApp',
+    ]);
+    for (const copies of about.values()) {
+      assert.equal((copies[0]?.data as { reason: string }).reason, 'recipient-not-found');
+    }
+  });
+
   it('When the user turned email off, then there is an inbox item but no email, and turning it back on does not resend', async () => {
     const quiet = await testbed.newUser('Quentin Quiet');
     await testbed.setPrefs(quiet, { email: false });

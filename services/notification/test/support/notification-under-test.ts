@@ -82,6 +82,19 @@ export class NotificationTestbed {
     this.auth = await sharedAuth();
     await this.smtp.start();
     await this.startUsers();
+    this.notifications = this.#createNotificationService();
+    const { url } = await this.notifications.start({ port: 0, handleSignals: false });
+    this.api = new ContractCheckedClient(url, contract);
+  }
+
+  /** Another instance of the notification service on the same database and queues (a replica). */
+  async startReplica(): Promise<NotificationService> {
+    const replica = this.#createNotificationService();
+    await replica.start({ port: 0, handleSignals: false });
+    return replica;
+  }
+
+  #createNotificationService(): NotificationService {
     const config = parseConfig(notificationConfigSchema, {
       env: {
         SERVICE_NAME: uniqueName('notification'),
@@ -113,7 +126,7 @@ export class NotificationTestbed {
       },
       envFile: false,
     });
-    this.notifications = createNotificationService(config, {
+    return createNotificationService(config, {
       logger: createLogger({
         service: config.SERVICE_NAME,
         level: 'error',
@@ -123,8 +136,6 @@ export class NotificationTestbed {
         this.handled.set(event.id, [...(this.handled.get(event.id) ?? []), result]);
       },
     });
-    const { url } = await this.notifications.start({ port: 0, handleSignals: false });
-    this.api = new ContractCheckedClient(url, contract);
   }
 
   /** (Re)starts the user service; a restart keeps its port, so the notification service finds it. */
