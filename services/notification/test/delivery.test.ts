@@ -301,6 +301,33 @@ describe('delivery: one email and one inbox item per event and channel, whatever
     ]);
   });
 
+  it('When one user gets several events, then their contact is looked up once while cached, and again after a profile change', async () => {
+    const cached = await testbed.newUser('Cora Cached');
+    const lookups = async () => {
+      const text = await (await fetch(`${testbed.usersUrl}/metrics`)).text();
+      const line = text
+        .split('\n')
+        .find(
+          (candidate) =>
+            candidate.startsWith('http_requests_total{') &&
+            candidate.includes('route="/api/users/:id/contact"') &&
+            candidate.includes('status="200"'),
+        );
+      return line === undefined ? 0 : Number(line.split(' ').at(-1));
+    };
+    const before = await lookups();
+    for (const event of [platformEvents.integration(cached), platformEvents.integration(cached)]) {
+      await testbed.deliver(event);
+      await testbed.handledTimes(event, 1);
+    }
+    assert.equal((await lookups()) - before, 1);
+    const changed = platformEvents.profileUpdated(cached);
+    await testbed.deliver(changed);
+    await testbed.handledTimes(changed, 1);
+    assert.equal((await lookups()) - before, 2);
+    assert.equal(testbed.smtp.to(cached.email).length, 3);
+  });
+
   it('When an event comes from a producer that does not own its type, then nobody is notified', async () => {
     const target = await testbed.newUser('Tom Target');
     const forged = { ...platformEvents.deleted(target), source: '/shoal/http/someone' };
