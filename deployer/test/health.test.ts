@@ -16,7 +16,7 @@ describe('health rules on recorded objects', () => {
     ['deployment-deadline-exceeded', 'Degraded', /progress deadline exceeded/],
     ['statefulset-ready', 'Healthy', /1 of 1 replicas ready/],
     ['statefulset-starting', 'Progressing', /0 of 1 replicas ready/],
-    ['hpa-new', 'Progressing', /waiting for the autoscaler/],
+    ['hpa-new', 'Healthy', /not evaluated by the autoscaler yet \(3\.\.5\)/],
     ['hpa-at-minimum', 'Healthy', /3 replicas within 3\.\.5/],
     ['hpa-missing-target', 'Degraded', /FailedGetScale/],
     ['pod-ready', 'Healthy', /ready/],
@@ -48,6 +48,15 @@ describe('health rules on recorded objects', () => {
     assert.deepEqual(objectHealth(deployment), {
       status: 'Progressing',
       reason: '1 old replica(s) pending termination',
+    });
+  });
+
+  it('When an evaluated HPA has not yet brought its target to the minimum, then it is Progressing', () => {
+    const hpa = recorded<Mutable>('hpa-at-minimum');
+    hpa.status = { ...hpa.status, currentReplicas: 1 };
+    assert.deepEqual(objectHealth(hpa), {
+      status: 'Progressing',
+      reason: 'waiting for the autoscaler: 1 of at least 3 replicas',
     });
   });
 
@@ -142,7 +151,7 @@ describe('health rules on recorded objects', () => {
   it('When objects of a release differ in health, then the worst wins and names the object', () => {
     const health = releaseHealth([
       { kind: 'Deployment', name: 'web', health: objectHealth(recorded('deployment-available')) },
-      { kind: 'HorizontalPodAutoscaler', name: 'web', health: objectHealth(recorded('hpa-new')) },
+      { kind: 'StatefulSet', name: 'db', health: objectHealth(recorded('statefulset-starting')) },
       {
         kind: 'Deployment',
         name: 'stuck',

@@ -9,7 +9,7 @@ import { ensurePlatformSecrets } from './platform-secrets.ts';
 import type { SecretOutcome } from './platform-secrets.ts';
 import { prepareRelease } from './prepare.ts';
 import type { PreparedRelease } from './prepare.ts';
-import { rollOut } from './rollout.ts';
+import { isUnchanged, rollOut } from './rollout.ts';
 import type { ReleaseResult, RolloutReporter } from './rollout.ts';
 
 /** Options of a deploy (the flags of `shoal deploy`). */
@@ -74,11 +74,36 @@ export async function deployPlatform(
   const secrets = await ensurePlatformSecrets(kube, platform);
   options.reporter.secrets(secrets);
   const byName = new Map(prepared.map((entry) => [entry.release.name, entry]));
+  const rollOutOne = (entry: PreparedRelease): Promise<ReleaseResult> =>
+    rollOut(kube, entry, {
+      force: options.force,
+      prune: options.prune,
+      rollback: options.rollback,
+      signal: options.signal,
+      reporter: options.reporter,
+      ...(options.description ? { description: options.description } : {}),
+    });
+  // Unchanged releases only get their health checked: that needs no ordering, so all of
+  // them are checked at once (a no-op deploy then takes one round, not one per wave).
+  const checks = new Map<string, Promise<ReleaseResult>>();
+  for (const entry of prepared) {
+    if (!isUnchanged(entry)) continue;
+    const check = rollOutOne(entry);
+    check.catch(() => undefined); // awaited in its wave; not an unhandled rejection before that
+    checks.set(entry.release.name, check);
+  }
   const results: ReleaseResult[] = [];
   let stopped = false;
   for (const wave of dependencyWaves(platform.releases, options.releases)) {
     if (stopped || options.signal.aborted) {
       for (const release of wave) {
+        const check = checks.get(release.name);
+        if (check) {
+          const checked = await check;
+          results.push(checked);
+          options.reporter.finished(checked);
+          continue;
+        }
         const entry = byName.get(release.name);
         const skipped: ReleaseResult = {
           name: release.name,
@@ -103,14 +128,7 @@ export async function deployPlatform(
       wave.map(async (release) => {
         const entry = byName.get(release.name);
         if (!entry) throw new Error(`release ${release.name} was not prepared`);
-        const result = await rollOut(kube, entry, {
-          force: options.force,
-          prune: options.prune,
-          rollback: options.rollback,
-          signal: options.signal,
-          reporter: options.reporter,
-          ...(options.description ? { description: options.description } : {}),
-        });
+        const result = await (checks.get(release.name) ?? rollOutOne(entry));
         options.reporter.finished(result);
         return result;
       }),

@@ -15,6 +15,7 @@ import { RevisionStore } from '../state/revisions.ts';
 import type { Revision } from '../state/revisions.ts';
 import { ExitCode } from '../errors/exit-codes.ts';
 import { ShoalError } from '../errors/shoal-error.ts';
+import { applyInitialScales, initialScales } from './initial-scale.ts';
 import { planObjects } from './prepare.ts';
 import type { PreparedRelease } from './prepare.ts';
 import { waitForRelease } from './wait-release.ts';
@@ -76,6 +77,16 @@ export interface RolloutOptions {
   previousStatus?: 'superseded' | 'rolled-back';
 }
 
+/** Nothing to apply, and the history already says so: the last good revision is what we would record. */
+export function isUnchanged(prepared: PreparedRelease): boolean {
+  const lastGood = prepared.history.findLast((revision) => revision.status === 'deployed');
+  return (
+    isNoop(prepared.plan) &&
+    lastGood !== undefined &&
+    JSON.stringify(lastGood.manifests) === JSON.stringify(prepared.desired)
+  );
+}
+
 /** Applies a prepared release and waits for it; rolls back on failure when asked. */
 export async function rollOut(
   kube: KubeClients,
@@ -94,11 +105,7 @@ export async function rollOut(
   };
   const store = new RevisionStore(kube);
   const lastGood = prepared.history.findLast((revision) => revision.status === 'deployed');
-  // Nothing to apply, and the history already says so: the last good revision is what we would record.
-  const noop =
-    isNoop(plan) &&
-    lastGood !== undefined &&
-    JSON.stringify(lastGood.manifests) === JSON.stringify(prepared.desired);
+  const noop = isUnchanged(prepared);
   let revision: Revision | undefined;
   if (!noop) {
     options.reporter.phase(release.name, `applying: ${describeCounts(result.counts)}`);
@@ -227,6 +234,7 @@ async function applyPlan(
       throw new ShoalError('interrupted before every object was applied', ExitCode.Interrupted);
     await mapLimited(group, 8, (object) => serverSideApply(kube, object, { force: options.force }));
   }
+  await applyInitialScales(kube, initialScales(plan));
   const strays = plan.changes
     .filter((change) => change.action === 'prune')
     .map((change) => change.object);

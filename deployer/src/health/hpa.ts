@@ -1,6 +1,7 @@
-// An HPA is degraded when it cannot scale its target, progressing until it has brought the
-// target to its minimum. Missing metrics (a fresh pod, metrics-server warming up) only show in
-// the reason: they are normal for the first minute of every rollout, so they do not fail it.
+// An HPA is degraded when it cannot scale its target. Once it has acted, it is progressing
+// until it has brought the target to its minimum. One it has not evaluated yet is healthy (it
+// exists; the deploy brought the target to the minimum itself), and missing metrics only
+// show in the reason: both are normal in a rollout's first minute and must not fail it.
 import { conditionOf, count, degraded, healthy, progressing } from './health.ts';
 import type { Health, ObjectWithStatus } from './health.ts';
 
@@ -18,7 +19,10 @@ export function hpaHealth(hpa: ObjectWithStatus): Health {
   }
   const minimum = spec.minReplicas === undefined ? 1 : count(spec.minReplicas);
   const current = count(status.currentReplicas);
-  if (!status.conditions || status.conditions.length === 0 || current < minimum) {
+  if (!status.conditions || status.conditions.length === 0) {
+    return healthy(`not evaluated by the autoscaler yet (${minimum}..${count(spec.maxReplicas)})`);
+  }
+  if (current < minimum) {
     return progressing(`waiting for the autoscaler: ${current} of at least ${minimum} replicas`);
   }
   const active = conditionOf(hpa, 'ScalingActive');

@@ -1,8 +1,10 @@
 // The API clients of one shoal run, made from the global --kubeconfig and --context options.
 import { existsSync } from 'node:fs';
-import { AppsV1Api, AutoscalingV2Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, AutoscalingV2Api, CoreV1Api } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { usageError } from '../errors/shoal-error.ts';
 import { ObjectApi } from './object-api.ts';
+import { PooledKubeConfig } from './pooled-kube-config.ts';
 
 /** Where to find the cluster: the global options. */
 export interface KubeTarget {
@@ -28,7 +30,7 @@ export interface KubeClients {
 
 /** Loads the kubeconfig and makes the clients; a missing file or unknown context is a usage error. */
 export function connectKube(target: KubeTarget = {}): KubeClients {
-  const config = new KubeConfig();
+  const config: KubeConfig = new PooledKubeConfig();
   if (target.kubeconfig) {
     if (!existsSync(target.kubeconfig)) {
       throw usageError(`The kubeconfig file ${target.kubeconfig} does not exist.`);
