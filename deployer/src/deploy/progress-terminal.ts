@@ -23,11 +23,13 @@ export function terminalReporter(
   write: (text: string) => void,
   columns = 100,
 ): DeployReporter & { close(): void } {
+  // A pseudo-terminal may report 0 columns: then assume a usual width.
+  const width = columns >= 20 ? columns : 100;
   const sections = new Map<string, Section>();
   let drawn = 0;
   let timer: NodeJS.Timeout | undefined;
   const clip = (line: string): string =>
-    line.length > columns - 1 ? `${line.slice(0, columns - 2)}…` : line;
+    line.length > width - 1 ? `${line.slice(0, width - 2)}…` : line;
   const render = (): void => {
     timer = undefined;
     const lines: string[] = [];
