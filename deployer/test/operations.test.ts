@@ -2,6 +2,11 @@
 // schema), scale remembered across deploys, and reconcile restoring drift.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   AppsV1Api,
@@ -15,6 +20,7 @@ import { statusDocumentSchema } from '../src/status/status-schema.ts';
 import type { StatusDocument } from '../src/status/status-schema.ts';
 import type { PassReport } from '../src/reconcile/reconcile-pass.ts';
 import { expectExit, shoal, testbedHelm } from './support/cli.ts';
+import { startShoal } from './support/live-run.ts';
 import { writeOpsPlatform } from './support/ops-platform.ts';
 
 const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
@@ -84,6 +90,34 @@ describe('shoal status, scale and reconcile on the testbed with the real charts'
     assert.match(text, /auth {2}\S+ {2}revision 1 .* Healthy/);
     assert.match(text, /autoscaler auth: 2\.\.6 replicas, \d+ current.*/);
     assert.match(text, /All 1 release\(s\) healthy\./);
+  });
+
+  it('When status --watch runs and a workload changes, then a new JSON document follows; Ctrl-C ends it with the health exit code', async () => {
+    const live = startShoal(['--file', file, 'status', 'auth', '--watch', '-o', 'json']);
+    const documents = () => live.lines.map((line) => statusDocumentSchema.parse(JSON.parse(line)));
+    await live.waitFor(() => true);
+    assert.equal(documents()[0]?.releases[0]?.workloads[0]?.desired, 2);
+    await apps().patchNamespacedDeployment(
+      { name: 'auth', namespace: ns.name, body: { spec: { paused: true } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    await live.waitFor((line) => line.includes('"Suspended"'));
+    await apps().patchNamespacedDeployment(
+      { name: 'auth', namespace: ns.name, body: { spec: { paused: false } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    await live.waitFor(
+      (line) =>
+        line.includes('"healthy":true') &&
+        live.lines.some((earlier) => earlier.includes('"Suspended"')) &&
+        line !== live.lines[0],
+    );
+    assert.equal(await live.stop(), 0, live.stderr());
+    const statuses = documents().map((document) => document.releases[0]?.health.status);
+    assert.deepEqual(
+      [statuses[0], statuses.includes('Suspended'), statuses.at(-1)],
+      ['Healthy', true, 'Healthy'],
+    );
   });
 
   it('When a release was never deployed, then status reports it Missing and exits 1', async () => {
@@ -211,6 +245,40 @@ describe('shoal status, scale and reconcile on the testbed with the real charts'
     assert.equal(user.spec?.template.spec?.containers[0]?.image, 'shoal/user:0.1.0');
     const again = expectExit(await run(['reconcile', 'auth', 'user', '--once']), 0).stdout;
     assert.match(again, /in sync: 2 release\(s\) healthy, nothing changed/);
+  });
+
+  it('When the cluster cannot be reached, then a reconcile pass reports it in one sentence and --once exits 1', async () => {
+    // A port nothing listens on: bound once, then released.
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise((resolve) => server.close(resolve));
+    const kubeconfig = join(mkdtempSync(join(tmpdir(), 'shoal-unreachable-')), 'kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'gone', cluster: { server: `https://127.0.0.1:${port}` } }],
+        users: [{ name: 'nobody', user: { token: 'x' } }],
+        contexts: [{ name: 'gone', context: { cluster: 'gone', user: 'nobody' } }],
+        'current-context': 'gone',
+      }),
+    );
+    const run = await shoal([
+      '--kubeconfig',
+      kubeconfig,
+      '--file',
+      file,
+      'reconcile',
+      'auth',
+      '--once',
+    ]);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(
+      run.stdout,
+      /reconcile failed: Cannot reach the cluster at https:\/\/127\.0\.0\.1:\d+ \(connection refused\); is it running/,
+    );
   });
 
   it('When reconcile runs on an interval and gets SIGTERM, then it stops cleanly with exit 0', async () => {

@@ -9,6 +9,7 @@ import { ScalingView } from '../src/watch/scaling-view.ts';
 import { sparkline } from '../src/watch/sparkline.ts';
 import { frame } from '../src/watch/watch-render.ts';
 import { expectExit, shoal, testbedHelm } from './support/cli.ts';
+import { startShoal } from './support/live-run.ts';
 import { writeOpsPlatform } from './support/ops-platform.ts';
 
 type WatchLine = ScalingEvent | { type: 'sample'; time: string; workloads: WorkloadSample[] };
@@ -123,6 +124,29 @@ describe('shoal watch on the testbed', function () {
       (line) => line.type === 'autoscaler-event' && line.reason === 'SuccessfulRescale',
     );
     assert.ok(hot || rescale, "CPU above target, or the autoscaler's rescale event, was reported");
+  });
+  it('When watch runs in a terminal, then it redraws a table with CPU against target and the replica chart; plain output is a line per change', async () => {
+    const live = startShoal(['--file', file, 'watch', 'auth', '--interval', '1s'], {
+      tty: true,
+      columns: 100,
+    });
+    const row = await live.waitFor((line) =>
+      /^auth\/auth +\d+\/\d+ +\S+%\/70% +2\.\.6 +[▁▂▃▄▅▆▇█]+ \d+$/.test(line),
+    );
+    assert.equal(await live.stop(), 0, live.stderr());
+    assert.ok(
+      live.lines.some((line) => line.startsWith('\x1b[H\x1b[2Jshoal watch')),
+      'the screen is cleared and redrawn',
+    );
+    assert.ok(row.length <= 100);
+    const plain = expectExit(
+      await shoal(['--file', file, 'watch', 'auth', '--duration', '2s', '--interval', '1s']),
+      0,
+    );
+    assert.match(
+      plain.stdout,
+      /^\d\d:\d\d:\d\d auth: Deployment\/auth \d+ replicas, \d+ ready, autoscaler 2\.\.6, cpu \S+ of 70%$/m,
+    );
   });
 });
 
