@@ -229,6 +229,38 @@ describe('delivery: one email and one inbox item per event and channel, whatever
     assert.equal(mails[0]?.messageId, `<${deliveryId(event.id, 'email')}@notification.shoal>`);
   });
 
+  it('When the inbox is switched off between two tries of an event, then the item of the first try still gets its notification.sent', async () => {
+    const fickle = await testbed.newUser('Finn Fickle');
+    const event = platformEvents.profileUpdated(fickle);
+    testbed.smtp.unavailable = true;
+    const failedBefore = testbed.notifications.consumer?.stats.failed ?? 0;
+    try {
+      await testbed.deliver(event);
+      await eventually(
+        () =>
+          (testbed.notifications.consumer?.stats.failed ?? 0) > failedBefore ? true : undefined,
+        'a failed first try',
+      );
+      assert.equal((await inboxOf(fickle)).length, 1);
+      await testbed.setPrefs(fickle, { inApp: false });
+    } finally {
+      testbed.smtp.unavailable = false;
+    }
+    const [result] = await testbed.handledTimes(event, 1);
+    // The first try released its claim when SMTP refused: the retry takes it over.
+    assert.deepEqual(result, {
+      kind: 'notified',
+      outcomes: { email: 'taken-over-and-sent', inApp: 'already-done' },
+    });
+    const published = await testbed.awaitPublished(
+      (events) => aboutEvent(events, event).size === 2,
+    );
+    assert.deepEqual([...aboutEvent(published, event).keys()].sort(), [
+      'notification.sent/email',
+      'notification.sent/inApp',
+    ]);
+  });
+
   it('When a sender crashed mid-send long ago, then a redelivery takes over and sends with the delivery Message-ID', async () => {
     const orphan = await testbed.newUser('Otto Orphan');
     const event = platformEvents.profileUpdated(orphan);

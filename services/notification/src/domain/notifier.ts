@@ -101,7 +101,14 @@ export class Notifier {
         event: this.#outbox(notificationFailed(delivery, reason, delivery.updatedAt)),
       };
     }
-    if (!contact.notificationPrefs.inApp) return { outcome: 'skipped-preference' };
+    if (!contact.notificationPrefs.inApp) {
+      // Switched off since an earlier try made the item: it exists, so it still counts as sent.
+      if (!(await this.#options.inbox.has(delivery.id))) return { outcome: 'skipped-preference' };
+      return {
+        outcome: 'already-done',
+        event: this.#outbox(notificationSent(delivery, delivery.updatedAt)),
+      };
+    }
     const inserted = await this.#options.inbox.insertIfAbsent({
       id: delivery.id,
       userId: delivery.userId,

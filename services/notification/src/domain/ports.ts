@@ -51,6 +51,8 @@ export interface DeliveryStore {
 export interface InboxStore {
   /** Inserts the item unless one with its id exists (then it is left as it is); true if inserted. */
   insertIfAbsent(item: InboxItem): Promise<boolean>;
+  /** Whether an item with this id exists. */
+  has(id: string): Promise<boolean>;
   /** The user's items, newest first, strictly after `after` in that order. */
   list(options: {
     userId: string;

@@ -32,6 +32,10 @@ export class MongoInboxStore implements InboxStore {
     }
   }
 
+  async has(id: string): Promise<boolean> {
+    return (await this.#items.findOne({ _id: id }, { projection: { _id: 1 } })) !== null;
+  }
+
   async list(options: {
     userId: string;
     unreadOnly: boolean;

@@ -19,7 +19,7 @@ export class SmtpSink {
   readonly received: ReceivedMail[] = [];
   /** Recipients answered `550 mailbox unavailable` at RCPT TO. */
   readonly refused = new Set<string>();
-  /** While true, every connection is answered `421` (the server is "down for now"). */
+  /** While true, every connection and every message is answered `421` ("down for now"). */
   unavailable = false;
   readonly #server: SMTPServer;
   #port = 0;
@@ -30,6 +30,12 @@ export class SmtpSink {
       disabledCommands: ['AUTH', 'STARTTLS'],
       logger: false,
       onConnect: (_session, callback) => {
+        if (!this.unavailable) return callback();
+        const error = Object.assign(new Error('try again later'), { responseCode: 421 });
+        return callback(error);
+      },
+      // Pooled connections opened before the outage are refused here.
+      onMailFrom: (_address, _session, callback) => {
         if (!this.unavailable) return callback();
         const error = Object.assign(new Error('try again later'), { responseCode: 421 });
         return callback(error);
