@@ -76,7 +76,7 @@ async function watch(context: CommandContext, names: string[], flags: WatchFlags
   const draw = (): void => {
     if (!context.interactive) return;
     write(
-      `\x1b[H\x1b[2J${frame(view, events, { now: new Date(), width: context.io.stdout.columns ?? 100, intervalMs })}\n`,
+      `\x1b[H\x1b[2J${frame(view, events, { now: new Date(), width: context.io.stdout.columns || 100, intervalMs })}\n`,
     );
   };
   const feed: ChangeFeed = new ChangeFeed({
