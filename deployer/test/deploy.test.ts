@@ -242,6 +242,61 @@ describe('shoal deploy, diff, history, rollback and destroy on the testbed with 
     assert.equal(template['testbed.shoal.dev/behavior'], undefined);
   });
 
+  it('When notification never becomes ready and the kubelet reports failed readiness probes, then the deploy fails on them without waiting for its timeout', async () => {
+    const reported = new Set<string>();
+    const reports: Promise<unknown>[] = [];
+    // The testbed has no kubelet: report the probe failures as the kubelet would, as events.
+    const reportProbeFailures = (text: string): void => {
+      for (const [, pod] of text.matchAll(
+        /pod (notification-[a-z0-9-]+) Running: running, not ready/g,
+      )) {
+        if (!pod || reported.has(pod)) continue;
+        reported.add(pod);
+        reports.push(
+          core().createNamespacedEvent({
+            namespace: ns.name,
+            body: {
+              metadata: { name: `${pod}.probe`, namespace: ns.name },
+              involvedObject: { kind: 'Pod', name: pod, namespace: ns.name, apiVersion: 'v1' },
+              reason: 'Unhealthy',
+              type: 'Warning',
+              message: 'Readiness probe failed: HTTP probe failed with statuscode: 503',
+              count: 3,
+              source: { component: 'kubelet' },
+            },
+          }),
+        );
+      }
+    };
+    const failed = expectExit(
+      await shoal(
+        [
+          '--file',
+          file,
+          '--namespace',
+          ns.name,
+          'deploy',
+          'notification',
+          '--env',
+          'notification-never-ready',
+        ],
+        {},
+        { onOutput: reportProbeFailures },
+      ),
+      1,
+    );
+    await Promise.all(reports);
+    assert.match(
+      failed.stdout,
+      /notification: FAILED: Pod\/notification-[a-z0-9-]+: readiness probe failing \(x3\): HTTP probe failed with statuscode: 503\n/,
+    );
+    assert.match(
+      failed.stdout,
+      /event Unhealthy: Readiness probe failed: HTTP probe failed with statuscode: 503 \(x3\)/,
+    );
+    assert.match(failed.stdout, /notification: rolled back to revision 1/);
+  });
+
   it('When reporting cannot pull its image and --no-rollback is given, then it stays failed with the reason; the next good deploy fixes it', async () => {
     const failed = expectExit(
       await run(['deploy', 'reporting', '--env', 'reporting-image-missing', '--no-rollback']),

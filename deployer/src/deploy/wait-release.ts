@@ -12,6 +12,7 @@ import { objectKey } from '../render/tracking.ts';
 import { releaseSelector } from '../state/labels.ts';
 import { currentPods } from './current-pods.ts';
 import { recentWarnings } from './pod-events.ts';
+import { readinessFailure, UNHEALTHY_EVENTS_SELECTOR } from './probe-failures.ts';
 
 /** A pod as progress shows it. */
 export interface PodSummary {
@@ -118,10 +119,13 @@ export async function waitForRelease(input: WaitInput): Promise<WaitOutcome> {
       if (deciding || watches.some((watch) => !synced.has(watch))) return;
       const { health, pods } = snapshot();
       input.onProgress?.({ release: input.release, health, pods: pods.map(summarizePod) });
-      const failing = pods.filter((pod) => objectHealth(pod).status === 'Degraded');
+      const events = [...live().values()].filter((object) => object.kind === 'Event');
+      const failing = pods.filter(
+        (pod) => objectHealth(pod).status === 'Degraded' || readinessFailure(pod, events),
+      );
       if (failing.length > 0 || health.status === 'Degraded') {
         deciding = true;
-        void diagnose(input, health, failing).then((diagnosis) =>
+        void diagnose(input, health, failing, events).then((diagnosis) =>
           finish({
             ok: false,
             health,
@@ -148,7 +152,8 @@ export async function waitForRelease(input: WaitInput): Promise<WaitOutcome> {
       deciding = true;
       const { health, pods } = snapshot();
       const notReady = pods.filter((pod) => objectHealth(pod).status !== 'Healthy');
-      void diagnose(input, health, notReady).then((diagnosis) => {
+      const events = [...live().values()].filter((object) => object.kind === 'Event');
+      void diagnose(input, health, notReady, events).then((diagnosis) => {
         finish({
           ok: false,
           health,
@@ -182,6 +187,22 @@ export async function waitForRelease(input: WaitInput): Promise<WaitOutcome> {
         onChange: schedule,
       });
       watches.push(watch);
+    }
+    if (hasWorkloads) {
+      // Probe failures reach us only as events (events carry no labels: selected by field).
+      watches.push(
+        new ResilientWatch<KubernetesObject>({
+          config: input.kube.config,
+          objects: input.kube.objects,
+          apiVersion: 'v1',
+          kind: 'Event',
+          namespace: input.namespace,
+          fieldSelector: UNHEALTHY_EVENTS_SELECTOR,
+          onChange: schedule,
+        }),
+      );
+    }
+    for (const watch of watches) {
       void watch.start().then(() => {
         synced.add(watch);
         schedule();
@@ -213,13 +234,18 @@ async function diagnose(
   input: WaitInput,
   health: ReleaseHealth,
   pods: KubernetesObject[],
+  events: KubernetesObject[] = [],
 ): Promise<Diagnosis[]> {
   const diagnosis: Diagnosis[] = [];
   for (const pod of pods.slice(0, 5)) {
     const name = pod.metadata?.name ?? '';
+    const podHealth = objectHealth(pod);
     diagnosis.push({
       object: `Pod/${name}`,
-      reason: objectHealth(pod).reason,
+      reason:
+        podHealth.status === 'Degraded'
+          ? podHealth.reason
+          : (readinessFailure(pod, events) ?? podHealth.reason),
       events: await recentWarnings(input.kube, input.namespace, 'Pod', name),
     });
   }

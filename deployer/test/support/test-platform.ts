@@ -39,6 +39,8 @@ export function writeTestPlatform(namespace: string): string {
     'user-crashes': { releases: { user: behaviour('crash-loop') } },
     // reporting's image cannot be pulled.
     'reporting-image-missing': { releases: { reporting: behaviour('image-pull-failure') } },
+    // notification's pods run but never become ready (a readiness probe that keeps failing).
+    'notification-never-ready': { releases: { notification: behaviour('never-ready') } },
     // event no longer renders its Ingress.
     'event-without-ingress': { releases: { event: { values: { ingress: { enabled: false } } } } },
   };
