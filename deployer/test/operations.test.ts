@@ -247,6 +247,27 @@ describe('shoal status, scale and reconcile on the testbed with the real charts'
     assert.match(again, /in sync: 2 release\(s\) healthy, nothing changed/);
   });
 
+  it("When user runs an image rolled out with --image, then reconcile keeps it, and with --no-keep-images returns to the platform file's", async () => {
+    const image = async () =>
+      (await apps().readNamespacedDeployment({ name: 'user', namespace: ns.name })).spec?.template
+        .spec?.containers[0]?.image;
+    expectExit(await run(['deploy', 'user', '--image', 'user=shoal/user:7.7.7']), 0);
+    const kept = expectExit(
+      await run(['reconcile', 'user', '--once', '-o', 'json']),
+      0,
+    ).json<PassReport>();
+    assert.deepEqual(kept.drift, []);
+    assert.equal(await image(), 'shoal/user:7.7.7');
+    const reverted = expectExit(
+      await run(['reconcile', 'user', '--once', '--no-keep-images', '-o', 'json']),
+      0,
+    ).json<PassReport>();
+    // The chart's version label follows the image tag, so every object of user changes back.
+    const restored = reverted.drift.map((entry) => `${entry.action} ${entry.kind}/${entry.name}`);
+    assert.ok(restored.includes('update Deployment/user'), restored.join(', '));
+    assert.equal(await image(), 'shoal/user:0.1.0');
+  });
+
   it('When the cluster cannot be reached, then a reconcile pass reports it in one sentence and --once exits 1', async () => {
     // A port nothing listens on: bound once, then released.
     const server = createServer();

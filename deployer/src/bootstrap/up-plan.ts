@@ -16,6 +16,8 @@ export interface UpStep {
   command: string[];
   /** When the step is skipped. */
   skippedWhen?: string;
+  /** The image a build or load step is about. */
+  image?: string;
 }
 
 /** The whole plan. */
@@ -67,12 +69,14 @@ export function planUp(platform: Platform, options: { context?: string | undefin
         root,
       ],
       skippedWhen: `docker image inspect ${image.image} finds it (same inputs, same tag)`,
+      image: image.image,
     });
   }
   for (const image of images) {
     steps.push({
       kind: 'load',
       command: ['kind', 'load', 'docker-image', image.image, '--name', cluster],
+      image: image.image,
     });
   }
   steps.push({

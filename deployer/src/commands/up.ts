@@ -96,7 +96,7 @@ async function up(context: CommandContext, flags: UpFlags): Promise<number> {
       if (exists) say(`cluster ${plan.cluster} exists`);
       else await run(step);
     } else if (step.kind === 'build') {
-      const image = step.command[5] ?? '';
+      const image = step.image ?? '';
       const inspect = await runTool('docker', ['image', 'inspect', image], { env: context.io.env });
       if (inspect.code === 0) say(`image ${image} is built (its inputs have not changed)`);
       else await run(step);
