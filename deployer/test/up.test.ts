@@ -128,9 +128,15 @@ describe('shoal up without a container engine', () => {
     );
     assert.deepEqual(
       plan.steps.map((step) => step.kind),
-      ['cluster', ...services.map(() => 'build'), ...services.map(() => 'load'), 'deploy'],
+      [
+        'cluster',
+        'kubeconfig',
+        ...services.map(() => 'build'),
+        ...services.map(() => 'load'),
+        'deploy',
+      ],
     );
-    assert.deepEqual(plan.steps[1]?.command, [
+    assert.deepEqual(plan.steps[2]?.command, [
       'docker',
       'build',
       '--build-arg',

@@ -11,7 +11,7 @@ import type { ServiceImage } from './service-images.ts';
 
 /** One step, with the command it runs (the deploy runs in-process, its command is shown for reference). */
 export interface UpStep {
-  kind: 'cluster' | 'build' | 'load' | 'deploy';
+  kind: 'cluster' | 'kubeconfig' | 'build' | 'load' | 'deploy';
   /** The command line. */
   command: string[];
   /** When the step is skipped. */
@@ -54,6 +54,12 @@ export function planUp(platform: Platform, options: { context?: string | undefin
       kind: 'cluster',
       command: ['kind', 'create', 'cluster', '--config', kindConfig, '--name', cluster],
       skippedWhen: `kind get clusters lists ${cluster}`,
+    },
+    {
+      // An existing cluster's context may be missing from this kubeconfig (another KUBECONFIG).
+      kind: 'kubeconfig',
+      command: ['kind', 'export', 'kubeconfig', '--name', cluster],
+      skippedWhen: 'the cluster was just created (kind create writes the context)',
     },
   ];
   for (const image of images) {

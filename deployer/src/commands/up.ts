@@ -95,6 +95,8 @@ async function up(context: CommandContext, flags: UpFlags): Promise<number> {
     if (step.kind === 'cluster') {
       if (exists) say(`cluster ${plan.cluster} exists`);
       else await run(step);
+    } else if (step.kind === 'kubeconfig') {
+      if (exists) await run(step);
     } else if (step.kind === 'build') {
       const image = step.image ?? '';
       const inspect = await runTool('docker', ['image', 'inspect', image], { env: context.io.env });
