@@ -75,7 +75,8 @@ async function up(context: CommandContext, flags: UpFlags): Promise<number> {
     say(commandLine(step.command));
     const [program = '', ...args] = step.command;
     const result = await runTool(program, args, {
-      env: context.io.env,
+      // The Dockerfile uses BuildKit features (RUN --mount=type=cache).
+      env: { ...context.io.env, DOCKER_BUILDKIT: '1' },
       cwd: plan.root,
       onOutput: passThrough,
       signal: context.signal,
