@@ -2,7 +2,7 @@
 // JWT verification against a JWKS served by the benchmark, rate limits in the testbed Redis.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** A running gateway. */
@@ -65,9 +65,13 @@ spec:
     ...(options.tracing ? ['--import', '@shoal/kit/telemetry/register'] : []),
     join(options.root, 'ingress', 'src', 'main.ts'),
   ];
+  // Log lines go to a file (like a container's log, but without a reader competing for CPU),
+  // so a gateway that fails to start can say why.
+  const logFile = join(options.dir, options.tracing ? 'gateway-traced.log' : 'gateway.log');
+  const logFd = openSync(logFile, 'w');
   const child = spawn(process.execPath, args, {
     cwd: join(options.root, 'ingress'),
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', logFd, 'inherit'],
     env: {
       ...process.env,
       NODE_OPTIONS: '--conditions=shoal-source',
@@ -80,11 +84,15 @@ spec:
       JWKS_URL: options.jwksUrl,
       REDIS_URL: options.redisUrl,
       SHUTDOWN_DELAY_MS: '0',
-      LOG_LEVEL: 'info',
+      LOG_LEVEL: process.env['GATEWAY_BENCH_LOG_LEVEL'] ?? 'info',
     },
   });
+  closeSync(logFd); // the child has its own copy
   for (let attempt = 0; attempt < 200; attempt++) {
-    if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}`);
+    if (child.exitCode !== null) {
+      const log = readFileSync(logFile, 'utf8').trim().split('\n').slice(-5).join('\n');
+      throw new Error(`gateway exited with ${child.exitCode}; its last log lines:\n${log}`);
+    }
     try {
       const res = await fetch(`http://127.0.0.1:${options.adminPort}/readyz`);
       if (res.ok) return { child, port: options.port };

@@ -1,7 +1,8 @@
 // Where the gateway's CPU goes: runs the benchmark's gateway (auth + rate limit, routes file)
 // under `node --cpu-prof`, loads it with autocannon, stops it, and prints the hottest
 // functions and packages by self time.
-//   npm run gateway-profile -w @shoal/bench   (PROFILE_SECONDS=10, PROFILE_TRACING=1 for the preload)
+//   npm run gateway-profile -w @shoal/bench   (PROFILE_SECONDS=10, PROFILE_TRACING=1 for the
+//   preload, PROFILE_RATE=1000 for a fixed rate)
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -20,6 +21,9 @@ const HERE = fileURLToPath(new URL('.', import.meta.url));
 const SECONDS = Number(process.env['PROFILE_SECONDS'] ?? 10);
 const TRACING = process.env['PROFILE_TRACING'] === '1';
 const TOP = Number(process.env['PROFILE_TOP'] ?? 40);
+/** A fixed request rate instead of as fast as possible (e.g. 1000). */
+const RATE =
+  process.env['PROFILE_RATE'] === undefined ? undefined : Number(process.env['PROFILE_RATE']);
 
 interface ProfileNode {
   id: number;
@@ -127,6 +131,7 @@ try {
     connections: 32,
     duration: SECONDS,
     headers: { authorization: `Bearer ${fixture.token}` },
+    ...(RATE === undefined ? {} : { overallRate: RATE, connections: 16 }),
   });
   console.log(
     `${result.requests.average.toFixed(0)} rps, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ${result.non2xx + result.errors} failures`,
