@@ -208,6 +208,11 @@ describe('shoal status, scale and reconcile on the testbed with the real charts'
 
   it("When auth's Service is deleted and user's Deployment edited, then one reconcile pass restores both and reports them, and the next finds nothing", async () => {
     await core().deleteNamespacedService({ name: 'auth', namespace: ns.name });
+    // status sees the hole before reconcile fills it.
+    assert.deepEqual((await status(['auth'], 1)).releases[0]?.health, {
+      status: 'Missing',
+      reason: 'Service/auth: not found',
+    });
     await apps().patchNamespacedDeployment(
       {
         name: 'user',

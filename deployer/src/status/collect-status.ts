@@ -16,6 +16,7 @@ import { entryFor, releaseHealth } from '../health/release-health.ts';
 import type { ObjectHealthEntry } from '../health/release-health.ts';
 import type { KubeClients } from '../kube/clients.ts';
 import { mapLimited } from '../kube/limit.ts';
+import { readLive } from '../kube/server-side-apply.ts';
 import type { Release } from '../platform-file/platform.ts';
 import { objectKey } from '../render/tracking.ts';
 import { applyOverrides } from '../state/apply-overrides.ts';
@@ -72,9 +73,13 @@ export async function collectReleaseStatus(
     (object) => !SUMMARY_KINDS.some((kind) => kind.kind === object.kind),
   );
   // Kinds outside the summary lists (Services, PVCs, Jobs) are read one by one.
-  for (const object of await mapLimited(missingKinds, 8, (entry) => readOrMissing(kube, entry))) {
-    if (object) byKey.set(objectKey(object), object);
-  }
+  const read = await mapLimited(missingKinds, 8, (entry) => readLive(kube, entry));
+  read.forEach((found, index) => {
+    const object = missingKinds[index];
+    if (found && object) {
+      byKey.set(objectKey(object), { ...found, apiVersion: object.apiVersion, kind: object.kind });
+    }
+  });
   const entries: ObjectHealthEntry[] = checked.map((object) =>
     entryFor(object, byKey.get(objectKey(object))),
   );
@@ -150,25 +155,4 @@ async function listLive(
   const live = new Map<string, KubernetesObject>();
   for (const object of lists.flat()) live.set(objectKey(object), object);
   return live;
-}
-
-async function readOrMissing(
-  kube: KubeClients,
-  object: KubernetesObject,
-): Promise<KubernetesObject | undefined> {
-  try {
-    const found = await kube.objects.read({
-      apiVersion: object.apiVersion ?? '',
-      kind: object.kind ?? '',
-      metadata: { name: object.metadata?.name ?? '', namespace: object.metadata?.namespace ?? '' },
-    });
-    return { ...found, apiVersion: object.apiVersion, kind: object.kind };
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw describeKubeError(
-      error,
-      `read ${object.kind ?? ''}/${object.metadata?.name ?? ''}`,
-      kube.server,
-    );
-  }
 }
