@@ -45,7 +45,7 @@ export function releaseLines(release: ReleaseStatus): string[] {
   for (const autoscaler of release.autoscalers) {
     const cpu = describeCpu(autoscaler);
     lines.push(
-      `  autoscaler ${autoscaler.name}: ${autoscaler.minReplicas}..${autoscaler.maxReplicas} replicas, ${autoscaler.currentReplicas} current${autoscaler.desiredReplicas !== autoscaler.currentReplicas ? `, ${autoscaler.desiredReplicas} desired` : ''}${cpu ? `, ${cpu}` : ''}`,
+      `  autoscaler ${autoscaler.name}: ${autoscaler.minReplicas}..${autoscaler.maxReplicas} replicas, ${autoscaler.currentReplicas} current${autoscaler.desiredReplicas > 0 && autoscaler.desiredReplicas !== autoscaler.currentReplicas ? `, ${autoscaler.desiredReplicas} desired` : ''}${cpu ? `, ${cpu}` : ''}`,
     );
   }
   const { replicas, minReplicas, maxReplicas } = release.overrides;

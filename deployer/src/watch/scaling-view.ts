@@ -44,6 +44,12 @@ export type ScalingEvent =
       message: string;
     };
 
+/**
+ * Autoscaler events that only say metrics are not there yet (normal while pods start, and
+ * repeated every sync); the CPU column shows `?` meanwhile, so they are left out.
+ */
+const METRICS_NOT_READY = new Set(['FailedGetResourceMetric', 'FailedComputeMetricsReplicas']);
+
 /** How many samples of history a workload keeps. */
 const HISTORY = 120;
 
@@ -103,7 +109,9 @@ export class ScalingView {
       }
       this.#lastReplicas.set(key, sample.replicas);
     }
-    this.#current = samples.sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
+    this.#current = samples.sort(
+      (a, b) => a.release.localeCompare(b.release) || a.name.localeCompare(b.name),
+    );
     return events;
   }
 
@@ -118,6 +126,7 @@ export class ScalingView {
       const at = time ? new Date(time).getTime() : 0;
       // Event times have second precision: compare whole seconds.
       if (Math.floor(at / 1000) < Math.floor(this.#since / 1000)) continue;
+      if (METRICS_NOT_READY.has(event.reason ?? '')) continue;
       const key = `${event.metadata.uid ?? event.metadata.name ?? ''}`;
       const count = event.count ?? 1;
       if ((this.#seenEvents.get(key) ?? 0) >= count) continue;

@@ -38,9 +38,15 @@ export function frame(
           : '-',
       bounds: hpa ? `${hpa.minReplicas}..${hpa.maxReplicas}` : 'fixed',
       history: view.historyOf(sample),
-      max: hpa?.maxReplicas ?? 0,
     };
   });
+  // One scale for every chart, so services compare at a glance: the largest autoscaler
+  // maximum or replica count on screen.
+  const scale = Math.max(
+    1,
+    ...view.workloads.map((sample) => sample.autoscaler?.maxReplicas ?? 0),
+    ...rows.flatMap((row) => row.history),
+  );
   const widths = {
     name: Math.max(8, ...rows.map((row) => row.name.length)),
     replicas: Math.max(5, ...rows.map((row) => row.replicas.length)),
@@ -61,7 +67,7 @@ export function frame(
     const recent = row.history.slice(-chartWidth);
     const last = recent.at(-1);
     lines.push(
-      `${row.name.padEnd(widths.name)}  ${row.replicas.padEnd(widths.replicas)}  ${row.cpu.padEnd(widths.cpu)}  ${row.bounds.padEnd(widths.bounds)}  ${sparkline([...recent], row.max)}${last === undefined ? '' : ` ${last}`}`,
+      `${row.name.padEnd(widths.name)}  ${row.replicas.padEnd(widths.replicas)}  ${row.cpu.padEnd(widths.cpu)}  ${row.bounds.padEnd(widths.bounds)}  ${sparkline([...recent], scale)}${last === undefined ? '' : ` ${last}`}`,
     );
   }
   if (rows.length === 0) lines.push('(no workloads deployed by these releases yet)');
