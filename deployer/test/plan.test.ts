@@ -188,7 +188,7 @@ describe('plan building blocks', () => {
     assert.deepEqual(imagesOf([deployment()]), ['shoal/auth:1']);
   });
 
-  it('When objects are grouped for apply, then configuration comes before workloads and routes last', () => {
+  it('When objects are grouped for apply, then configuration comes before workloads, and routes and custom resources last', () => {
     const kinds = applyGroups([
       { kind: 'Ingress' },
       { kind: 'Deployment' },
@@ -198,11 +198,9 @@ describe('plan building blocks', () => {
       { kind: 'Secret' },
     ] as KubernetesObject[]).map((group) => group.map((object) => object.kind));
     assert.deepEqual(kinds, [
-      ['Secret', 'Secret'],
-      ['ConfigMap'],
+      ['Secret', 'ConfigMap', 'Secret'],
       ['Deployment'],
-      ['Ingress'],
-      ['Widget'],
+      ['Ingress', 'Widget'],
     ]);
   });
 

@@ -25,7 +25,7 @@ Statuses: deployed (current), superseded (an earlier good one), failed, rolled-b
       const release = context.platform.releases.find((entry) => entry.name === releaseName);
       if (!release) return;
       const revisions = await new RevisionStore(context.kube).list(release.name, release.namespace);
-      const summaries = revisions.map(({ manifests, ...summary }) => ({
+      const summaries = revisions.map(({ manifests, fingerprints: _fingerprints, ...summary }) => ({
         ...summary,
         objects: manifests.length,
       }));

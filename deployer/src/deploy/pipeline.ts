@@ -1,6 +1,5 @@
-// The deploy: prepare every selected release (render + plan, in parallel, so a conflict or a
-// render error stops the deploy before anything changes), then roll out wave by wave:
-// dependencies first, the releases of one wave in parallel. A failed wave stops later ones.
+// The deploy: render and plan every selected release (in parallel), and roll out wave by
+// wave: dependencies first, the releases of one wave in parallel. A failed wave stops later ones.
 import type { KubeClients } from '../kube/clients.ts';
 import { mapLimited } from '../kube/limit.ts';
 import { dependencyWaves } from '../platform-file/platform.ts';
@@ -69,11 +68,7 @@ export async function deployPlatform(
   platform: Platform,
   options: DeployOptions,
 ): Promise<DeployReport> {
-  const prepared = await prepareAll(kube, platform, options);
-  options.reporter.planned(prepared);
-  const secrets = await ensurePlatformSecrets(kube, platform);
-  options.reporter.secrets(secrets);
-  const byName = new Map(prepared.map((entry) => [entry.release.name, entry]));
+  const waves = dependencyWaves(platform.releases, options.releases);
   const rollOutOne = (entry: PreparedRelease): Promise<ReleaseResult> =>
     rollOut(kube, entry, {
       force: options.force,
@@ -83,52 +78,52 @@ export async function deployPlatform(
       reporter: options.reporter,
       ...(options.description ? { description: options.description } : {}),
     });
-  // Unchanged releases only get their health checked: that needs no ordering, so all of
-  // them are checked at once (a no-op deploy then takes one round, not one per wave).
-  const checks = new Map<string, Promise<ReleaseResult>>();
-  for (const entry of prepared) {
-    if (!isUnchanged(entry)) continue;
-    const check = rollOutOne(entry);
-    check.catch(() => undefined); // awaited in its wave; not an unhandled rejection before that
-    checks.set(entry.release.name, check);
+  // Every release is rendered and planned at once (helm and the API server work in
+  // parallel); a wave waits only for its own plans, so the first wave rolls out while later
+  // ones are still being planned, and a later release's conflict or render error stops the
+  // deploy before that wave. Unchanged releases only need their health checked, which needs
+  // no ordering: that starts as soon as their plan is known.
+  const started = new Map<
+    string,
+    Promise<{ entry: PreparedRelease; check?: Promise<ReleaseResult> }>
+  >();
+  const limit = concurrencyLimit(4);
+  for (const release of waves.flat()) {
+    const preparation = limit(() =>
+      prepareRelease(kube, release, {
+        helm: options.helm,
+        force: options.force,
+        prune: options.prune,
+        image: options.images[release.name],
+      }),
+    ).then((entry) => {
+      options.reporter.planned([entry]);
+      if (!isUnchanged(entry)) return { entry };
+      const check = rollOutOne(entry);
+      check.catch(() => undefined); // awaited in its wave
+      return { entry, check };
+    });
+    preparation.catch(() => undefined); // awaited in its wave
+    started.set(release.name, preparation);
   }
+  const secrets = await ensurePlatformSecrets(kube, platform);
+  options.reporter.secrets(secrets);
   const results: ReleaseResult[] = [];
   let stopped = false;
-  for (const wave of dependencyWaves(platform.releases, options.releases)) {
-    if (stopped || options.signal.aborted) {
-      for (const release of wave) {
-        const check = checks.get(release.name);
-        if (check) {
-          const checked = await check;
-          results.push(checked);
-          options.reporter.finished(checked);
-          continue;
-        }
-        const entry = byName.get(release.name);
-        const skipped: ReleaseResult = {
-          name: release.name,
-          namespace: release.namespace,
-          outcome: options.signal.aborted ? 'interrupted' : 'skipped',
-          counts: { create: 0, update: 0, unchanged: 0, prune: 0 },
-          changes: [],
-          images: [],
-          notes: [
-            stopped
-              ? 'not deployed: a release it may depend on failed'
-              : 'not deployed: interrupted',
-          ],
-        };
-        if (entry) skipped.counts = countsOf(entry);
-        results.push(skipped);
-        options.reporter.finished(skipped);
-      }
-      continue;
-    }
+  for (const wave of waves) {
+    const prepared = await Promise.all(
+      wave.map(
+        (release) =>
+          started.get(release.name) ??
+          Promise.reject(new Error(`${release.name} was not prepared`)),
+      ),
+    );
     const waveResults = await Promise.all(
-      wave.map(async (release) => {
-        const entry = byName.get(release.name);
-        if (!entry) throw new Error(`release ${release.name} was not prepared`);
-        const result = await (checks.get(release.name) ?? rollOutOne(entry));
+      prepared.map(async (entry) => {
+        let result: ReleaseResult;
+        if (entry.check) result = await entry.check;
+        else if (stopped || options.signal.aborted) result = notDeployed(entry.entry, stopped);
+        else result = await rollOutOne(entry.entry);
         options.reporter.finished(result);
         return result;
       }),
@@ -144,6 +139,39 @@ export async function deployPlatform(
     environment: platform.environment,
     secrets,
     releases: results,
+  };
+}
+
+/** The result of a release left out because an earlier wave failed, or Ctrl-C. */
+function notDeployed(entry: PreparedRelease, afterFailure: boolean): ReleaseResult {
+  return {
+    name: entry.release.name,
+    namespace: entry.release.namespace,
+    outcome: afterFailure ? 'skipped' : 'interrupted',
+    counts: countsOf(entry),
+    changes: [],
+    images: [],
+    notes: [
+      afterFailure
+        ? 'not deployed: a release it may depend on failed'
+        : 'not deployed: interrupted',
+    ],
+  };
+}
+
+/** Runs at most `limit` of the given tasks at a time. */
+function concurrencyLimit(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const queue: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (running >= limit) await new Promise<void>((resolve) => queue.push(resolve));
+    running += 1;
+    try {
+      return await task();
+    } finally {
+      running -= 1;
+      queue.shift()?.();
+    }
   };
 }
 

@@ -27,6 +27,8 @@ export interface PreparedRelease {
   /** What the overrides changed. */
   notes: string[];
   history: Revision[];
+  /** The live objects when planned, by objectKey. */
+  live: ReadonlyMap<string, KubernetesObject>;
 }
 
 /** Options of prepareRelease. */
@@ -84,6 +86,7 @@ export async function planObjects(
       kind: object.kind ?? '',
     })),
   );
+  const lastGood = history.findLast((revision) => revision.status === 'deployed');
   const plan = await planRelease(kube, {
     release: release.name,
     namespace: release.namespace,
@@ -92,8 +95,16 @@ export async function planObjects(
     previousKinds,
     force: options.force,
     prune: options.prune,
+    ...(lastGood?.fingerprints
+      ? {
+          previous: {
+            manifests: new Map(lastGood.manifests.map((object) => [objectKey(object), object])),
+            fingerprints: lastGood.fingerprints,
+          },
+        }
+      : {}),
   });
-  return { release, desired, plan, overrides, notes, history };
+  return { release, desired, plan, overrides, notes, history, live };
 }
 
 /** The release with an image reference put into its values (image.repository / tag / digest). */

@@ -10,7 +10,8 @@ import { describeCounts, isNoop, planCounts } from '../plan/plan.ts';
 import type { PlanAction, ReleasePlan } from '../plan/plan.ts';
 import type { FieldChange } from '../plan/object-diff.ts';
 import { applyGroups } from '../render/apply-order.ts';
-import { imagesOf } from '../render/tracking.ts';
+import { imagesOf, objectKey } from '../render/tracking.ts';
+import { applyFingerprint } from '../plan/apply-fingerprint.ts';
 import { RevisionStore } from '../state/revisions.ts';
 import type { Revision } from '../state/revisions.ts';
 import { ExitCode } from '../errors/exit-codes.ts';
@@ -111,21 +112,33 @@ export async function rollOut(
     options.reporter.phase(release.name, `applying: ${describeCounts(result.counts)}`);
     if (options.signal.aborted) throw new ShoalError('Interrupted.', ExitCode.Interrupted);
     await ensureNamespace(kube, release.namespace);
-    revision = await store.record({
-      release: release.name,
-      namespace: release.namespace,
-      status: 'pending',
-      time: new Date().toISOString(),
-      chart: release.chart,
-      valuesFiles: release.valuesFiles,
-      values: release.values,
-      images: result.images,
-      description: options.description ?? 'deploy',
-      manifests: prepared.desired,
-    });
+    revision = await store.record(
+      {
+        release: release.name,
+        namespace: release.namespace,
+        status: 'pending',
+        time: new Date().toISOString(),
+        chart: release.chart,
+        valuesFiles: release.valuesFiles,
+        values: release.values,
+        images: result.images,
+        description: options.description ?? 'deploy',
+        manifests: prepared.desired,
+      },
+      10,
+      prepared.history,
+    );
     result.revision = revision.revision;
     try {
-      await applyPlan(kube, plan, options);
+      const applied = await applyPlan(kube, plan, options);
+      // What shoal owns on each object now: the next plan skips dry-runs where it still holds.
+      const fingerprints: Record<string, string> = {};
+      for (const object of prepared.desired) {
+        const key = objectKey(object);
+        const fingerprint = applied.get(key) ?? applyFingerprint(prepared.live.get(key));
+        if (fingerprint) fingerprints[key] = fingerprint;
+      }
+      revision = { ...revision, fingerprints };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const interrupted = error instanceof ShoalError && error.exitCode === ExitCode.Interrupted;
@@ -225,14 +238,19 @@ async function applyPlan(
   kube: KubeClients,
   plan: ReleasePlan,
   options: RolloutOptions,
-): Promise<void> {
+): Promise<Map<string, string>> {
+  const fingerprints = new Map<string, string>();
   const toApply = plan.changes.filter(
     (change) => change.action === 'create' || change.action === 'update',
   );
   for (const group of applyGroups(toApply.map((change) => change.object))) {
     if (options.signal.aborted)
       throw new ShoalError('interrupted before every object was applied', ExitCode.Interrupted);
-    await mapLimited(group, 8, (object) => serverSideApply(kube, object, { force: options.force }));
+    await mapLimited(group, 8, async (object) => {
+      const applied = await serverSideApply(kube, object, { force: options.force });
+      const fingerprint = applyFingerprint(applied);
+      if (fingerprint) fingerprints.set(objectKey(object), fingerprint);
+    });
   }
   await applyInitialScales(kube, initialScales(plan));
   const strays = plan.changes
@@ -242,6 +260,7 @@ async function applyPlan(
   for (const group of applyGroups(strays).reverse()) {
     await mapLimited(group, 8, (object) => deleteObject(kube, object));
   }
+  return fingerprints;
 }
 
 /** Marks a revision deployed; the one deployed before becomes superseded (or rolled-back). */

@@ -7,6 +7,7 @@ import { mapLimited } from '../kube/limit.ts';
 import { serverSideApply } from '../kube/server-side-apply.ts';
 import { objectKey } from '../render/tracking.ts';
 import { releaseSelector } from '../state/labels.ts';
+import { applyFingerprint } from './apply-fingerprint.ts';
 import { comparable, diffObjects } from './object-diff.ts';
 import type { PlannedChange, ReleasePlan } from './plan.ts';
 
@@ -23,6 +24,14 @@ export interface PlanInput {
   force: boolean;
   /** Plan prunes (false: --no-prune). */
   prune: boolean;
+  /**
+   * The last good revision's objects and apply fingerprints by objectKey: an object rendered
+   * identically whose live fingerprint still matches is unchanged without a dry-run.
+   */
+  previous?: {
+    manifests: ReadonlyMap<string, KubernetesObject>;
+    fingerprints: Readonly<Record<string, string>>;
+  };
 }
 
 /** The plan of one release. */
@@ -34,8 +43,19 @@ export async function planRelease(kube: KubeClients, input: PlanInput): Promise<
       namespace: object.metadata?.namespace,
       object,
     };
-    const live = input.live.get(objectKey(object));
+    const key = objectKey(object);
+    const live = input.live.get(key);
     if (!live) return { ...base, action: 'create', fields: diffObjects(undefined, object) };
+    const before = input.previous?.manifests.get(key);
+    const recorded = input.previous?.fingerprints[key];
+    if (
+      before &&
+      recorded &&
+      recorded === applyFingerprint(live) &&
+      JSON.stringify(before) === JSON.stringify(object)
+    ) {
+      return { ...base, action: 'unchanged' };
+    }
     const result = await serverSideApply(kube, object, { dryRun: true, force: input.force });
     if (JSON.stringify(comparable(result)) === JSON.stringify(comparable(live))) {
       return { ...base, action: 'unchanged' };

@@ -1,57 +1,66 @@
-// The order objects are applied in, after helm's install order: what others refer to first
-// (namespaces, accounts, config, secrets, RBAC), workloads after, routes and autoscalers last.
+// The order objects are applied in: what others need to exist first (namespaces, CRDs),
+// then what pods refer to (accounts, config, secrets, RBAC, services, claims), then the
+// workloads, then what points at workloads (autoscalers, routes) and custom resources.
+// A workload applied before its ConfigMap would show CreateContainerConfigError, and an
+// HPA before its Deployment FailedGetScale, both of which fail a deploy at once. Within a
+// tier, objects are independent and applied in parallel.
 import type { KubernetesObject } from '@kubernetes/client-node';
 
-const ORDER = [
+const FIRST = new Set([
   'Namespace',
-  'NetworkPolicy',
-  'ResourceQuota',
-  'LimitRange',
-  'PodSecurityPolicy',
-  'PodDisruptionBudget',
-  'ServiceAccount',
-  'Secret',
-  'SecretList',
-  'ConfigMap',
+  'CustomResourceDefinition',
   'StorageClass',
   'PersistentVolume',
-  'PersistentVolumeClaim',
-  'CustomResourceDefinition',
-  'ClusterRole',
-  'ClusterRoleList',
-  'ClusterRoleBinding',
-  'ClusterRoleBindingList',
-  'Role',
-  'RoleList',
-  'RoleBinding',
-  'RoleBindingList',
-  'Service',
-  'DaemonSet',
-  'Pod',
-  'ReplicationController',
-  'ReplicaSet',
+  'PriorityClass',
+]);
+const WORKLOADS = new Set([
   'Deployment',
-  'HorizontalPodAutoscaler',
   'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'ReplicationController',
+  'Pod',
   'Job',
   'CronJob',
+]);
+const POINTING_AT_WORKLOADS = new Set(['HorizontalPodAutoscaler', 'Ingress', 'APIService']);
+/** Built-in kinds that go with the configuration tier; any other kind is a custom resource. */
+const CONFIGURATION = new Set([
+  'ServiceAccount',
+  'Secret',
+  'ConfigMap',
+  'Role',
+  'RoleBinding',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'Service',
+  'Endpoints',
+  'EndpointSlice',
+  'PersistentVolumeClaim',
+  'NetworkPolicy',
+  'PodDisruptionBudget',
+  'ResourceQuota',
+  'LimitRange',
   'IngressClass',
-  'Ingress',
-  'APIService',
-];
+  'PodTemplate',
+]);
 
-/** The apply rank of a kind (unknown kinds, e.g. custom resources, go last). */
-export function applyRank(kind: string | undefined): number {
-  const index = ORDER.indexOf(kind ?? '');
-  return index === -1 ? ORDER.length : index;
+/** The apply tier of a kind: 0 first, 3 last (custom resources go last, after their CRDs). */
+export function applyTier(kind: string | undefined): number {
+  const name = kind ?? '';
+  if (FIRST.has(name)) return 0;
+  if (CONFIGURATION.has(name)) return 1;
+  if (WORKLOADS.has(name)) return 2;
+  if (POINTING_AT_WORKLOADS.has(name)) return 3;
+  return 3;
 }
 
-/** Groups objects by rank, in apply order: each group can be applied in parallel. */
+/** Groups objects by tier, in apply order: each group can be applied in parallel. */
 export function applyGroups<T extends KubernetesObject>(objects: T[]): T[][] {
-  const byRank = new Map<number, T[]>();
+  const byTier = new Map<number, T[]>();
   for (const object of objects) {
-    const rank = applyRank(object.kind);
-    byRank.set(rank, [...(byRank.get(rank) ?? []), object]);
+    const tier = applyTier(object.kind);
+    byTier.set(tier, [...(byTier.get(tier) ?? []), object]);
   }
-  return [...byRank.entries()].sort(([a], [b]) => a - b).map(([, group]) => group);
+  return [...byTier.entries()].sort(([a], [b]) => a - b).map(([, group]) => group);
 }

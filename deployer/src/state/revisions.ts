@@ -36,10 +36,12 @@ export interface Revision {
   failure?: string;
   /** The objects as applied (labelled, overrides in). */
   manifests: KubernetesObject[];
+  /** Per objectKey, the fingerprint of the fields shoal owned right after the apply (plan/apply-fingerprint.ts). */
+  fingerprints?: Record<string, string>;
 }
 
 /** A revision without its manifests (what history lists). */
-export type RevisionSummary = Omit<Revision, 'manifests'>;
+export type RevisionSummary = Omit<Revision, 'manifests' | 'fingerprints'>;
 
 /** The Secret name of a revision: `shoal.release.<release>.v<N>`. */
 export function revisionSecretName(release: string, revision: number): string {
@@ -112,8 +114,14 @@ export class RevisionStore {
   }
 
   /** Records a new revision (number = newest + 1); keeps at most `keep` revisions. */
-  async record(revision: Omit<Revision, 'revision'>, keep = 10): Promise<Revision> {
-    const existing = await this.list(revision.release, revision.namespace);
+  async record(
+    revision: Omit<Revision, 'revision'>,
+    keep = 10,
+    known?: Revision[],
+  ): Promise<Revision> {
+    // `known`: the history the caller just read (saves a round trip); a concurrent record of
+    // the same number fails with 409 AlreadyExists rather than overwriting.
+    const existing = known ?? (await this.list(revision.release, revision.namespace));
     const number = (existing.at(-1)?.revision ?? 0) + 1;
     const full: Revision = { ...revision, revision: number };
     try {
