@@ -68,9 +68,14 @@ Examples:
   shoal diff -o json                 what a deploy would change, per object, as JSON
   shoal history auth                 the recorded revisions of a release
   shoal rollback auth --to 3         re-apply revision 3 and wait until healthy
+  shoal status -o json               every release's health and scale, as JSON (exit 1 if unhealthy)
+  shoal scale auth --replicas 4      auth at 4 replicas, autoscaler off, remembered by later deploys
+  shoal watch                        autoscaling live: replicas, CPU against target, scaling events
+  shoal up                           the platform on a local kind cluster (what make deploy runs)
 
 Exit codes: 0 ok, 1 failed/unhealthy, 2 bad usage or platform file, 3 cluster unreachable or
-request refused, 4 server-side apply conflict, 5 helm missing or failing, 130 interrupted.`,
+request refused, 4 server-side apply conflict, 5 a tool missing or failing (helm; docker, kind
+for up), 130 interrupted.`,
     );
   program.exitOverride();
   program.configureOutput({
