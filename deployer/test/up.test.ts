@@ -2,6 +2,7 @@
 // machine has no Docker engine: up must stop at once, saying why), the content-hash image
 // tags, and the plan `up --dry-run` prints for the repository's platform file.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -67,6 +68,27 @@ describe('shoal up without a container engine', () => {
       'shoal: shoal up cannot start: docker, kind, helm not ready (see above).',
     );
     assert.equal(run.stdout, '');
+  });
+
+  it('When make deploy runs where no Docker engine answers, then it fails at once with the reasons, before anything else', () => {
+    // -o install: never reinstall node_modules under other suites; DOCKER_HOST: never a real engine.
+    const make = spawnSync('make', ['--no-print-directory', '-o', 'install', 'deploy'], {
+      cwd: REPO,
+      env: { ...process.env, ...NO_ENGINE, SHOAL_HELM: undefined },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(make.status, 2, make.stderr);
+    assert.match(make.stdout, /^deployer\/bin\/shoal up$/m);
+    assert.match(
+      make.stderr,
+      /^shoal up: docker: the Docker engine is not reachable|^shoal up: docker: docker is not installed/m,
+    );
+    assert.match(
+      make.stderr,
+      /^shoal: shoal up cannot start: docker(, kind)?(, helm)? not ready \(see above\)\.$/m,
+    );
+    assert.match(make.stderr, /\[Makefile:\d+: deploy\] Error 5/);
   });
 
   it('When helm is there (SHOAL_HELM) but docker has no engine, then only docker and kind are reported, and kubectl is never required', async () => {
