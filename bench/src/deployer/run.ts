@@ -101,6 +101,7 @@ async function main(): Promise<void> {
 
     // The reference: the same charts, values files and inline values, one release after the other.
     let helmSeconds = 0;
+    const perRelease: string[] = [];
     for (const release of releases) {
       const values = join(dirname(helmFile), `${release.name}.values.json`);
       writeFileSync(values, JSON.stringify(release.values));
@@ -128,8 +129,11 @@ async function main(): Promise<void> {
         ),
       );
       helmSeconds += run.seconds;
+      perRelease.push(`${release.name} ${run.seconds.toFixed(1)}`);
     }
-    console.log(`  helm upgrade --install --wait, sequential     ${helmSeconds.toFixed(1)} s`);
+    console.log(
+      `  helm upgrade --install --wait, sequential     ${helmSeconds.toFixed(1)} s (${perRelease.join(', ')})`,
+    );
     console.log(
       `  ratio helm / shoal                            ${(helmSeconds / cold.seconds).toFixed(2)}x (aim >= 2x)`,
     );
