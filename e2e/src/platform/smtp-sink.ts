@@ -55,6 +55,9 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
       );
     },
   });
+  // A sender killed mid-session (the reliability suite's kill -9) resets its connection;
+  // smtp-server reports that as an 'error' event, which must not crash the test process.
+  server.on('error', () => undefined);
   server.listen(port, '127.0.0.1');
   await once(server.server, 'listening');
   const bound = (server.server.address() as AddressInfo).port;
