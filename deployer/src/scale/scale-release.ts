@@ -84,6 +84,11 @@ export async function scaleRelease(
   const changes: string[] = [];
   if (request.mode === 'replicas') {
     await writeOverrides(kube, release.name, release.namespace, overrides);
+    // The autoscalers go first, so none of them scales the workloads back in between.
+    for (const hpa of await list('autoscaling/v2', 'HorizontalPodAutoscaler')) {
+      await deleteObject(kube, hpa);
+      changes.push(`HorizontalPodAutoscaler/${hpa.metadata?.name ?? ''}: deleted (autoscaler off)`);
+    }
     for (const workload of workloads) {
       const name = workload.metadata?.name ?? '';
       try {
@@ -106,10 +111,6 @@ export async function scaleRelease(
       changes.push(
         `${workload.kind ?? ''}/${name}: replicas ${workload.spec?.replicas ?? 1} -> ${request.replicas}`,
       );
-    }
-    for (const hpa of await list('autoscaling/v2', 'HorizontalPodAutoscaler')) {
-      await deleteObject(kube, hpa);
-      changes.push(`HorizontalPodAutoscaler/${hpa.metadata?.name ?? ''}: deleted (autoscaler off)`);
     }
     return { release: release.name, namespace: release.namespace, before, overrides, changes };
   }
