@@ -105,6 +105,23 @@ describe('proxying through the gateway', () => {
     assert.equal(typeof line['duration_ms'], 'number');
   });
 
+  it('When a request is refused before the proxy (no route), then it still gets its request id and one access-log line', async () => {
+    const res = await httpCall(`${gateway.url}/nothing/logged`, {
+      headers: { 'x-request-id': 'refused-1' },
+    });
+    assert.equal(res.status, 404);
+    assert.equal(res.headers['x-request-id'], 'refused-1');
+    assert.equal(res.json()['instance'], '/nothing/logged');
+    await eventually(() => {
+      const lines = gateway
+        .logs()
+        .filter((line) => line['msg'] === 'request' && line['request_id'] === 'refused-1');
+      assert.equal(lines.length, 1);
+      assert.equal(lines[0]?.['route'], 'unmatched');
+      assert.equal(lines[0]?.['status'], 404);
+    });
+  });
+
   it('When requests were served, then /metrics on the admin port counts them by route and status', async () => {
     await httpCall(`${gateway.url}/api/counted`);
     const metrics = await httpCall(`${gateway.adminUrl}/metrics`);
