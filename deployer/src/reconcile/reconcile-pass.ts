@@ -67,9 +67,14 @@ export async function reconcilePass(
       reporter: silentReporter,
       description: 'reconcile',
     });
+    // An update without a visible field (bookkeeping the server rewrote) is not drift.
     const drift: DriftEntry[] = report.releases.flatMap((result) =>
       result.changes
-        .filter((change) => change.action !== 'unchanged')
+        .filter(
+          (change) =>
+            change.action !== 'unchanged' &&
+            !(change.action === 'update' && (change.fields ?? []).length === 0),
+        )
         .map((change) => ({
           release: result.name,
           action: change.action as DriftEntry['action'],
