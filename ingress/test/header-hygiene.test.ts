@@ -63,6 +63,25 @@ describe('header hygiene at the edge', () => {
     assert.equal(headers.host, 'api.example.com');
   });
 
+  it('When a route names X-Shoal-* headers in shoal.dev/pass-headers, then exactly those reach the upstream', async () => {
+    const webhooks = await startGateway({
+      routes: routesYaml({
+        upstream: upstream.url,
+        annotations: { 'shoal.dev/pass-headers': 'X-Shoal-Signature' },
+      }),
+    });
+    try {
+      const res = await httpCall(`${webhooks.url}/hooks`, {
+        headers: { 'x-shoal-signature': 't=1,v1=ab', 'x-shoal-subject': 'admin' },
+      });
+      const { headers } = res.json<Echo>();
+      assert.equal(headers['x-shoal-signature'], 't=1,v1=ab');
+      assert.equal(headers['x-shoal-subject'], undefined);
+    } finally {
+      await webhooks.stop();
+    }
+  });
+
   it('When a trusted proxy forwards, then its X-Forwarded-For chain is kept and the peer appended', async () => {
     const res = await httpCall(`${behindProxy.url}/x`, {
       headers: {

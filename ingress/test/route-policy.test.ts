@@ -42,6 +42,21 @@ describe('route policy annotations', () => {
     assert.throws(() => parseCorsOrigins('*, https://a.example'), /cors-origins/);
   });
 
+  it('When pass-headers names X-Shoal-* headers, then they are kept lower-cased; any other name is refused', () => {
+    assert.deepEqual(
+      parseRoutePolicy(
+        { 'shoal.dev/pass-headers': 'X-Shoal-Signature, x-shoal-delivery' },
+        defaults,
+      ).passHeaders,
+      ['x-shoal-signature', 'x-shoal-delivery'],
+    );
+    assert.equal(parseRoutePolicy({}, defaults).passHeaders, undefined);
+    assert.throws(
+      () => parseRoutePolicy({ 'shoal.dev/pass-headers': 'Authorization' }, defaults),
+      /shoal\.dev\/pass-headers="Authorization" is invalid: expected comma-separated X-Shoal-\*/,
+    );
+  });
+
   it('When annotations are absent, then the defaults apply; `none` switches a default rate limit off', () => {
     assert.deepEqual(parseRoutePolicy(undefined, defaults), defaults);
     const limited = { ...defaults, rateLimit: parseRateLimit('10/s') };

@@ -95,6 +95,7 @@ function proxy(
     requestId: state.requestId,
     trustedProxies: deps.trustedProxies,
     upgrade: false,
+    passHeaders: state.route?.policy.passHeaders,
   });
   // The proxy answers upstream failures itself (edge-proxy.ts); `next(error)` is only called
   // when it could not even start.
@@ -120,6 +121,7 @@ export function edgeUpgradeHandler(deps: EdgeHandlerDeps) {
           requestId: state.requestId,
           trustedProxies: deps.trustedProxies,
           upgrade: true,
+          passHeaders: route.policy.passHeaders,
         });
         deps.proxy.upgrade(req, socket, head);
       })

@@ -36,6 +36,8 @@ export interface UpstreamHeaderContext {
   trustedProxies: TrustedProxies;
   /** A WebSocket upgrade keeps `Connection: upgrade` and `Upgrade`. */
   upgrade: boolean;
+  /** `X-Shoal-*` names (lower case) the route lets through (`shoal.dev/pass-headers`). */
+  passHeaders?: readonly string[] | undefined;
 }
 
 /**
@@ -60,7 +62,7 @@ export function prepareUpstreamHeaders(req: IncomingMessage, context: UpstreamHe
   for (const name in headers) {
     if (
       HOP_BY_HOP.has(name) ||
-      name.startsWith(INTERNAL_PREFIX) ||
+      (name.startsWith(INTERNAL_PREFIX) && context.passHeaders?.includes(name) !== true) ||
       (!trusted && FORWARDING.has(name)) ||
       (named !== undefined && named.includes(name)) ||
       // Node re-chunks the streamed body itself; leaving the header would make the proxy

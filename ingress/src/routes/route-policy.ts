@@ -23,6 +23,11 @@ export interface RoutePolicy {
   bodyLimitBytes: number;
   /** Origins allowed by CORS; empty = no CORS headers; `*` = any origin, without credentials. */
   corsOrigins: readonly string[];
+  /**
+   * `X-Shoal-*` request headers (lower case) this route lets clients send, e.g. a webhook's
+   * public `x-shoal-signature`; every other `X-Shoal-*` is still dropped. Unset = none.
+   */
+  passHeaders?: readonly string[];
 }
 
 /** The annotation names this gateway reads. */
@@ -32,6 +37,7 @@ export const ANNOTATIONS = {
   timeout: 'shoal.dev/timeout',
   bodyLimit: 'shoal.dev/body-limit',
   corsOrigins: 'shoal.dev/cors-origins',
+  passHeaders: 'shoal.dev/pass-headers',
 } as const;
 
 /** A `shoal.dev/*` annotation the gateway cannot honour. */
@@ -72,6 +78,7 @@ export function parseRoutePolicy(
   const timeout = read(ANNOTATIONS.timeout);
   const bodyLimit = read(ANNOTATIONS.bodyLimit);
   const cors = read(ANNOTATIONS.corsOrigins);
+  const passHeaders = read(ANNOTATIONS.passHeaders);
   return {
     auth: auth === undefined ? defaults.auth : parseAuthMode(auth),
     rateLimit:
@@ -86,7 +93,24 @@ export function parseRoutePolicy(
         : parseDurationMs(timeout, ANNOTATIONS.timeout, 'a duration like 30s, 500ms or 2m'),
     bodyLimitBytes: bodyLimit === undefined ? defaults.bodyLimitBytes : parseByteSize(bodyLimit),
     corsOrigins: cors === undefined ? defaults.corsOrigins : parseCorsOrigins(cors),
+    ...(passHeaders === undefined ? {} : { passHeaders: parsePassHeaders(passHeaders) }),
   };
+}
+
+/** `X-Shoal-Signature, X-Shoal-Delivery`: internal-prefixed headers a route lets clients send. */
+export function parsePassHeaders(value: string): string[] {
+  const names = value
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter(Boolean);
+  if (names.length === 0 || names.some((name) => !/^x-shoal-[a-z0-9][a-z0-9-]*$/.test(name))) {
+    throw new PolicyError(
+      ANNOTATIONS.passHeaders,
+      value,
+      'comma-separated X-Shoal-* header names (only those are dropped by default)',
+    );
+  }
+  return names;
 }
 
 /** `required`, `optional` or `none`. */
