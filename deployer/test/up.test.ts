@@ -171,6 +171,33 @@ describe('shoal up without a container engine', () => {
       '--image',
       `reporting=${plan.images[5]?.image ?? ''}`,
     ]);
+    const elsewhere = await shoalWith(
+      [
+        '--file',
+        join(REPO, 'shoal.yaml'),
+        '--kubeconfig',
+        '/tmp/shoal-up-test.kubeconfig',
+        'up',
+        '--dry-run',
+        '-o',
+        'json',
+      ],
+      { PATH: barePath(), ...NO_ENGINE },
+    );
+    const { plan: planElsewhere } = JSON.parse(elsewhere.stdout) as { plan: UpPlan };
+    assert.deepEqual(planElsewhere.steps[0]?.command.slice(-2), [
+      '--kubeconfig',
+      '/tmp/shoal-up-test.kubeconfig',
+    ]);
+    assert.deepEqual(planElsewhere.steps[1]?.command, [
+      'kind',
+      'export',
+      'kubeconfig',
+      '--name',
+      'shoal',
+      '--kubeconfig',
+      '/tmp/shoal-up-test.kubeconfig',
+    ]);
     assert.deepEqual(plan.endpoints, [
       { name: 'API', url: 'http://shoal.localtest.me/api/' },
       { name: 'API docs', url: 'http://shoal.localtest.me/docs' },

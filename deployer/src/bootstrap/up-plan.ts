@@ -35,7 +35,10 @@ export interface UpPlan {
 }
 
 /** Plans `up` for a platform (its file sits at the repository root, beside the Dockerfile). */
-export function planUp(platform: Platform, options: { context?: string | undefined } = {}): UpPlan {
+export function planUp(
+  platform: Platform,
+  options: { context?: string | undefined; kubeconfig?: string | undefined } = {},
+): UpPlan {
   const root = dirname(platform.file);
   const kindConfig = join(root, 'kind-config.yaml');
   if (!existsSync(kindConfig)) {
@@ -48,17 +51,28 @@ export function planUp(platform: Platform, options: { context?: string | undefin
   }
   const cluster = clusterNameOf(kindConfig);
   const context = options.context ?? `kind-${cluster}`;
+  // kind writes the cluster's context where shoal will read it: --kubeconfig, else its default.
+  const kubeconfigFlag = options.kubeconfig ? ['--kubeconfig', options.kubeconfig] : [];
   const images = serviceImages(root, platform.releases);
   const steps: UpStep[] = [
     {
       kind: 'cluster',
-      command: ['kind', 'create', 'cluster', '--config', kindConfig, '--name', cluster],
+      command: [
+        'kind',
+        'create',
+        'cluster',
+        '--config',
+        kindConfig,
+        '--name',
+        cluster,
+        ...kubeconfigFlag,
+      ],
       skippedWhen: `kind get clusters lists ${cluster}`,
     },
     {
       // An existing cluster's context may be missing from this kubeconfig (another KUBECONFIG).
       kind: 'kubeconfig',
-      command: ['kind', 'export', 'kubeconfig', '--name', cluster],
+      command: ['kind', 'export', 'kubeconfig', '--name', cluster, ...kubeconfigFlag],
       skippedWhen: 'the cluster was just created (kind create writes the context)',
     },
   ];

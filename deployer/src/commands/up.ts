@@ -47,7 +47,10 @@ so an unchanged service is neither rebuilt nor rolled out again.`,
 }
 
 async function up(context: CommandContext, flags: UpFlags): Promise<number> {
-  const plan = planUp(context.platform, { context: context.options.context });
+  const plan = planUp(context.platform, {
+    context: context.options.context,
+    kubeconfig: context.options.kubeconfig,
+  });
   const checks = await checkPrerequisites(context.io.env);
   const missing = missingRequired(checks);
   if (flags.dryRun) {
@@ -88,7 +91,7 @@ async function up(context: CommandContext, flags: UpFlags): Promise<number> {
       );
     }
   };
-  // 1. The cluster, unless kind has it already.
+  // 1. The cluster (unless kind has it already), the images, loaded into the cluster.
   const clusters = await runTool('kind', ['get', 'clusters'], { env: context.io.env });
   const exists = clusters.code === 0 && clusters.stdout.split('\n').includes(plan.cluster);
   for (const step of plan.steps) {
