@@ -4,7 +4,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { KubeClients } from '../kube/clients.ts';
 import { mapLimited } from '../kube/limit.ts';
 import { readLive } from '../kube/server-side-apply.ts';
-import { planRelease } from '../plan/planner.ts';
+import { kindOf, listReleaseObjects, planRelease, straysAmong } from '../plan/planner.ts';
 import type { ReleasePlan } from '../plan/plan.ts';
 import { deepMerge } from '../platform-file/deep-merge.ts';
 import type { Release } from '../platform-file/platform.ts';
@@ -70,21 +70,22 @@ export async function planObjects(
     (apiVersion, kind) => kube.objects.isNamespaced(apiVersion, kind),
   );
   const { objects, notes } = applyOverrides(tracked, overrides);
-  const liveList = await mapLimited(objects, 16, (object) => readLive(kube, object));
+  const previousKinds = history.flatMap((revision) => revision.manifests.map(kindOf));
+  // One list per kind finds the release's objects (and its strays); an object it renders
+  // but that carries no release label yet (made by hand, or by helm) is read on its own.
+  const listed = await listReleaseObjects(kube, release.name, release.namespace, [
+    ...objects.map(kindOf),
+    ...previousKinds,
+  ]);
+  const labelled = new Map(listed.map((object) => [objectKey(object), object]));
   const live = new Map<string, KubernetesObject>();
-  objects.forEach((object, index) => {
-    const found = liveList[index];
-    if (found)
-      live.set(objectKey(object), { ...found, apiVersion: object.apiVersion, kind: object.kind });
+  await mapLimited(objects, 16, async (object) => {
+    const key = objectKey(object);
+    const found = labelled.get(key) ?? (await readLive(kube, object));
+    if (found) live.set(key, { ...found, apiVersion: object.apiVersion, kind: object.kind });
   });
   const desired = keepLiveSecretValues(objects, (name, namespace) =>
     live.get(objectKey({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace } })),
-  );
-  const previousKinds = history.flatMap((revision) =>
-    revision.manifests.map((object) => ({
-      apiVersion: object.apiVersion ?? '',
-      kind: object.kind ?? '',
-    })),
   );
   const lastGood = history.findLast((revision) => revision.status === 'deployed');
   const plan = await planRelease(kube, {
@@ -93,6 +94,7 @@ export async function planObjects(
     desired,
     live,
     previousKinds,
+    strays: straysAmong(listed, desired),
     force: options.force,
     prune: options.prune,
     ...(lastGood?.fingerprints

@@ -19,7 +19,7 @@ import { ShoalError } from '../errors/shoal-error.ts';
 import { applyInitialScales, initialScales } from './initial-scale.ts';
 import { planObjects } from './prepare.ts';
 import type { PreparedRelease } from './prepare.ts';
-import { waitForRelease } from './wait-release.ts';
+import { healthyNow, waitForRelease } from './wait-release.ts';
 import type { Diagnosis, ReleaseProgress } from './wait-release.ts';
 
 /** What became of a release in a deploy. */
@@ -155,6 +155,19 @@ export async function rollOut(
       result.outcome = 'failed';
       result.error = message;
       return rollBackIfAsked(kube, prepared, result, lastGood, options);
+    }
+  }
+  if (noop) {
+    const health = await healthyNow(
+      kube,
+      release.name,
+      release.namespace,
+      prepared.desired,
+      prepared.live,
+    );
+    if (health) {
+      result.health = { status: health.status, reason: health.reason };
+      return result;
     }
   }
   options.reporter.phase(

@@ -259,3 +259,30 @@ async function diagnose(
   }
   return diagnosis;
 }
+
+/**
+ * The release's health from objects just read (no watches): Healthy when every object is and
+ * every current pod is ready; undefined otherwise (then wait, which diagnoses). Unchanged
+ * releases are checked this way: two lists instead of a watch per kind.
+ */
+export async function healthyNow(
+  kube: KubeClients,
+  release: string,
+  namespace: string,
+  desired: KubernetesObject[],
+  live: ReadonlyMap<string, KubernetesObject>,
+): Promise<ReleaseHealth | undefined> {
+  const tracked = desired.filter((object) => KINDS_WITH_HEALTH.has(object.kind ?? ''));
+  const health = releaseHealth(
+    tracked.map((object) => entryFor(object, live.get(objectKey(object)))),
+  );
+  if (health.status !== 'Healthy') return undefined;
+  if (!tracked.some((object) => podOwningKinds.has(object.kind ?? ''))) return health;
+  const selector = releaseSelector(release, namespace);
+  const [pods, replicaSets] = await Promise.all([
+    kube.objects.listAll('v1', 'Pod', { namespace, labelSelector: selector }),
+    kube.objects.listAll('apps/v1', 'ReplicaSet', { namespace, labelSelector: selector }),
+  ]);
+  const current = currentPods(pods.items, replicaSets.items, [...live.values()]);
+  return current.every((pod) => objectHealth(pod).status === 'Healthy') ? health : undefined;
+}

@@ -56,7 +56,7 @@ export class ObjectApi extends KubernetesObjectApi {
         500,
         continueToken,
       );
-      for (const item of page.items) items.push({ ...item, apiVersion, kind });
+      for (const item of page.items) items.push({ apiVersion, kind, ...item });
       resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
       continueToken = page.metadata?._continue || undefined;
     } while (continueToken);

@@ -8,7 +8,7 @@ import { serverSideApply } from '../kube/server-side-apply.ts';
 import { objectKey } from '../render/tracking.ts';
 import { releaseSelector } from '../state/labels.ts';
 import { applyFingerprint } from './apply-fingerprint.ts';
-import { comparable, diffObjects } from './object-diff.ts';
+import { diffObjects } from './object-diff.ts';
 import type { PlannedChange, ReleasePlan } from './plan.ts';
 
 /** What planning needs. */
@@ -21,6 +21,8 @@ export interface PlanInput {
   live: ReadonlyMap<string, KubernetesObject>;
   /** Kinds the release rendered before (from its history): where prune looks too. */
   previousKinds: { apiVersion: string; kind: string }[];
+  /** The strays, when the caller has listed the release's objects already (saves the lists). */
+  strays?: KubernetesObject[];
   force: boolean;
   /** Plan prunes (false: --no-prune). */
   prune: boolean;
@@ -57,13 +59,13 @@ export async function planRelease(kube: KubeClients, input: PlanInput): Promise<
       return { ...base, action: 'unchanged' };
     }
     const result = await serverSideApply(kube, object, { dryRun: true, force: input.force });
-    if (JSON.stringify(comparable(result)) === JSON.stringify(comparable(live))) {
-      return { ...base, action: 'unchanged' };
-    }
-    return { ...base, action: 'update', fields: diffObjects(live, result) };
+    // Compared field by field: key order differs between answers (list, get, apply).
+    const fields = diffObjects(live, result);
+    if (fields.length === 0) return { ...base, action: 'unchanged' };
+    return { ...base, action: 'update', fields };
   });
   if (input.prune) {
-    const strays = await findStrays(kube, input);
+    const strays = input.strays ?? (await findStrays(kube, input));
     for (const stray of strays) {
       changes.push({
         action: 'prune',
@@ -77,41 +79,61 @@ export async function planRelease(kube: KubeClients, input: PlanInput): Promise<
   return { release: input.release, namespace: input.namespace, changes };
 }
 
-/**
- * Live objects labelled with the release that it does not render now. Objects made by
- * controllers (with ownerReferences: pods, ReplicaSets) are never strays.
- */
-export async function findStrays(
+/** A kind to look in. */
+export interface KindRef {
+  apiVersion: string;
+  kind: string;
+}
+
+/** Every live object of these kinds labelled with the release (kinds the server lacks are skipped). */
+export async function listReleaseObjects(
   kube: KubeClients,
-  input: Pick<PlanInput, 'release' | 'namespace' | 'desired' | 'previousKinds'>,
+  release: string,
+  namespace: string,
+  kinds: KindRef[],
 ): Promise<KubernetesObject[]> {
-  const wanted = new Set(input.desired.map((object) => objectKey(object)));
-  const kinds = new Map<string, { apiVersion: string; kind: string }>();
-  for (const entry of [
-    ...input.desired.map((object) => ({
-      apiVersion: object.apiVersion ?? '',
-      kind: object.kind ?? '',
-    })),
-    ...input.previousKinds,
-  ]) {
-    kinds.set(`${entry.apiVersion}/${entry.kind}`, entry);
-  }
-  const selector = releaseSelector(input.release, input.namespace);
-  const lists = await mapLimited([...kinds.values()], 8, async ({ apiVersion, kind }) => {
+  const unique = new Map(kinds.map((entry) => [`${entry.apiVersion}/${entry.kind}`, entry]));
+  const selector = releaseSelector(release, namespace);
+  const lists = await mapLimited([...unique.values()], 8, async ({ apiVersion, kind }) => {
     const resource = await kube.objects.resourceOf(apiVersion, kind).catch(() => undefined);
     if (!resource) return [];
     const listed = await kube.objects.listAll(apiVersion, kind, {
-      ...(resource.namespaced ? { namespace: input.namespace } : {}),
+      ...(resource.namespaced ? { namespace } : {}),
       labelSelector: selector,
     });
     return listed.items;
   });
-  return lists
-    .flat()
-    .filter(
-      (object) =>
-        !wanted.has(objectKey(object)) &&
-        (object.metadata?.ownerReferences ?? []).length === 0 &&
-        !object.metadata?.deletionTimestamp,
-    );
+  return lists.flat();
+}
+
+/**
+ * Of the release's live objects, those it does not render now. Objects made by controllers
+ * (with ownerReferences: pods, ReplicaSets) are never strays, nor ones being deleted.
+ */
+export function straysAmong(
+  listed: KubernetesObject[],
+  desired: KubernetesObject[],
+): KubernetesObject[] {
+  const wanted = new Set(desired.map((object) => objectKey(object)));
+  return listed.filter(
+    (object) =>
+      !wanted.has(objectKey(object)) &&
+      (object.metadata?.ownerReferences ?? []).length === 0 &&
+      !object.metadata?.deletionTimestamp,
+  );
+}
+
+/** The release's live objects (of the kinds it renders or rendered) that it does not render now. */
+export async function findStrays(
+  kube: KubeClients,
+  input: Pick<PlanInput, 'release' | 'namespace' | 'desired' | 'previousKinds'>,
+): Promise<KubernetesObject[]> {
+  const kinds = [...input.desired.map(kindOf), ...input.previousKinds];
+  const listed = await listReleaseObjects(kube, input.release, input.namespace, kinds);
+  return straysAmong(listed, input.desired);
+}
+
+/** The kind of an object. */
+export function kindOf(object: KubernetesObject): KindRef {
+  return { apiVersion: object.apiVersion ?? '', kind: object.kind ?? '' };
 }

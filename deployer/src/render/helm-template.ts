@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { parseAllDocuments } from 'yaml';
+import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { ExitCode } from '../errors/exit-codes.ts';
 import { ShoalError } from '../errors/shoal-error.ts';
 import type { Release } from '../platform-file/platform.ts';
@@ -37,14 +37,19 @@ export async function helmTemplate(helm: string, release: Release): Promise<Kube
 /** Parses multi-document YAML into objects, skipping empty documents and flattening Lists. */
 export function parseManifests(text: string, source: string): KubernetesObject[] {
   const objects: KubernetesObject[] = [];
-  for (const document of parseAllDocuments(text)) {
-    if (document.errors.length > 0) {
-      throw new ShoalError(
-        `${source} produced invalid YAML: ${document.errors[0]?.message ?? ''}`,
-        ExitCode.Tooling,
-      );
-    }
-    const value = document.toJS() as (KubernetesObject & { items?: KubernetesObject[] }) | null;
+  let documents: unknown[];
+  try {
+    // js-yaml: several times faster than `yaml` on helm's output; the core schema keeps
+    // dates and the like as strings, as the API server would read them.
+    documents = loadAll(text, null, { schema: CORE_SCHEMA });
+  } catch (error) {
+    throw new ShoalError(
+      `${source} produced invalid YAML: ${(error as Error).message.split('\n')[0] ?? ''}`,
+      ExitCode.Tooling,
+    );
+  }
+  for (const document of documents) {
+    const value = document as (KubernetesObject & { items?: KubernetesObject[] }) | null;
     if (!value || typeof value !== 'object') continue;
     if (value.kind?.endsWith('List') && Array.isArray(value.items)) objects.push(...value.items);
     else objects.push(value);
