@@ -76,7 +76,9 @@ export function serveRoute(
     return;
   }
   if (pending instanceof Promise) {
-    pending.then((headers) => proxy(deps, req, res, state, headers, fail), fail);
+    // `.catch`: whatever throws on the way into the proxy is a refusal too, never an
+    // unhandled rejection (which would end the process).
+    pending.then((headers) => proxy(deps, req, res, state, headers, fail), fail).catch(fail);
   } else {
     proxy(deps, req, res, state, pending, fail);
   }
@@ -99,7 +101,7 @@ function proxy(
   });
   // The proxy answers upstream failures itself (edge-proxy.ts); `next(error)` is only called
   // when it could not even start.
-  void deps.proxy(req, res, (error?: unknown) => fail(error ?? new Error('proxy gave up')));
+  deps.proxy(req, res, (error?: unknown) => fail(error ?? new Error('proxy gave up'))).catch(fail);
 }
 
 /**

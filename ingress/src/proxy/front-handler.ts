@@ -47,23 +47,24 @@ export function frontHandler(
       res.destroy();
       return;
     }
-    edgeRequest(req).refusal = error;
+    const state = edgeRequest(req);
+    if (state.refusal !== undefined) return; // already being answered
+    state.refusal = error ?? new Error('request failed');
     void app(req, res);
   };
 
   const route = (req: IncomingMessage, res: ServerResponse, state: EdgeRequest): void => {
-    if (docs && isDocsPath(req.url)) {
-      void app(req, res);
-      return;
-    }
-    let matched;
+    // Nothing thrown here may escape: an exception in a 'request' listener ends the process.
     try {
-      matched = matchRoute(deps.routes(), req);
+      if (docs && isDocsPath(req.url)) {
+        void app(req, res);
+        return;
+      }
+      const matched = matchRoute(deps.routes(), req);
+      serveRoute(deps, req, res, state, matched, (error) => fail(req, res, error));
     } catch (error) {
       fail(req, res, error);
-      return;
     }
-    serveRoute(deps, req, res, state, matched, (error) => fail(req, res, error));
   };
 
   return (req, res) => {
