@@ -112,7 +112,9 @@ export async function rollOut(
     options.reporter.phase(release.name, `applying: ${describeCounts(result.counts)}`);
     if (options.signal.aborted) throw new ShoalError('Interrupted.', ExitCode.Interrupted);
     await ensureNamespace(kube, release.namespace);
-    revision = await store.record(
+    // The pending revision is written while the objects are applied (one round trip less);
+    // both are done before anything waits, so an interrupted deploy always leaves its record.
+    const recording = store.record(
       {
         release: release.name,
         namespace: release.namespace,
@@ -128,9 +130,12 @@ export async function rollOut(
       10,
       prepared.history,
     );
+    const applying = applyPlan(kube, plan, options);
+    applying.catch(() => undefined); // handled below, once the record is written
+    revision = await recording;
     result.revision = revision.revision;
     try {
-      const applied = await applyPlan(kube, plan, options);
+      const applied = await applying;
       // What shoal owns on each object now: the next plan skips dry-runs where it still holds.
       const fingerprints: Record<string, string> = {};
       for (const object of prepared.desired) {
@@ -293,6 +298,9 @@ async function markDeployed(
 
 /** Creates the namespace when it is missing (server-side apply, never pruned). */
 export async function ensureNamespace(kube: KubeClients, namespace: string): Promise<void> {
+  const known = knownNamespaces.get(kube) ?? new Set<string>();
+  knownNamespaces.set(kube, known);
+  if (known.has(namespace)) return;
   const object: KubernetesObject = {
     apiVersion: 'v1',
     kind: 'Namespace',
@@ -303,7 +311,11 @@ export async function ensureNamespace(kube: KubeClients, namespace: string): Pro
   } catch {
     await serverSideApply(kube, object, {});
   }
+  known.add(namespace);
 }
+
+/** Namespaces seen to exist, per set of clients (one run): asked once, not per release. */
+const knownNamespaces = new WeakMap<KubeClients, Set<string>>();
 
 function changeEntries(plan: ReleasePlan): ChangeEntry[] {
   return plan.changes.map((change) => ({
