@@ -25,6 +25,8 @@ export async function startNginx(
     throw new Error(`${NGINX_BINARY} not found: apt-get install -y nginx-light`);
   }
   mkdirSync(join(dir, 'logs'), { recursive: true });
+  // nginx appends; start each run with an empty access log so runs do not pile up on disk.
+  writeFileSync(join(dir, 'logs', 'access.log'), '');
   const conf = join(dir, 'nginx.conf');
   writeFileSync(
     conf,
