@@ -36,4 +36,18 @@ describe("every service chart's route policy, read by the gateway's own annotati
       });
     }
   }
+
+  it("When the event hub's webhook route reaches the gateway, then it lets the sender's X-Shoal-Signature through and asks for no JWT", async () => {
+    const ingresses = ofKind(await renderChart('event', {}), 'Ingress');
+    const webhooks = ingresses.find((ingress) =>
+      JSON.stringify(ingress).includes('/api/events/webhooks'),
+    );
+    assert.ok(webhooks, 'no Ingress routes /api/events/webhooks');
+    const policy = parseRoutePolicy(webhooks.metadata.annotations ?? {}, DEFAULTS) as {
+      auth: string;
+      passHeaders?: string[];
+    };
+    assert.equal(policy.auth, 'none');
+    assert.deepEqual(policy.passHeaders, ['x-shoal-signature']);
+  });
 });

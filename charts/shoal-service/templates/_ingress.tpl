@@ -30,6 +30,9 @@ metadata:
     {{- with $policy.corsOrigins }}
     shoal.dev/cors-origins: {{ . | quote }}
     {{- end }}
+    {{- with $policy.passHeaders }}
+    shoal.dev/pass-headers: {{ . | quote }}
+    {{- end }}
     {{- with $root.Values.ingress.annotations }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
