@@ -7,7 +7,7 @@
 #   health               SHOAL_JAEGER_HEALTH_PORT default 53133
 # Usage: testbed/tracing/tracing.sh up|down|status
 # Writes .testbed/tracing.env (OTLP_ENDPOINT, JAEGER_QUERY_URL) on `up`. The binary is built
-# once into $SHOAL_CACHE/jaeger/<version>/jaeger (about 4 min cold on 2 cores) and reused.
+# once into $SHOAL_CACHE/jaeger/<version>/jaeger (about 6 CPU-minutes cold) and reused.
 set -euo pipefail
 
 TRACING_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
