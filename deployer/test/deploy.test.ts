@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import {
   AppsV1Api,
+  CoordinationV1Api,
   AutoscalingV2Api,
   CoreV1Api,
   KubernetesObjectApi,
@@ -368,6 +369,34 @@ describe('shoal deploy, diff, history, rollback and destroy on the testbed with 
     expectExit(await run(['deploy', 'auth', '--force-conflicts']), 0);
     const configMap = await core().readNamespacedConfigMap({ name: 'auth', namespace: ns.name });
     assert.equal(configMap.data?.LOG_LEVEL, 'info');
+  });
+
+  it('When another deploy of a release holds its lock, then deploy says who and since when, exit 1; once released, it deploys', async () => {
+    const leases = ns.kubeConfig.makeApiClient(CoordinationV1Api);
+    await leases.createNamespacedLease({
+      namespace: ns.name,
+      body: {
+        metadata: { name: 'shoal.lock.auth', namespace: ns.name },
+        spec: { holderIdentity: 'alice@laptop (pid 4242)', leaseDurationSeconds: 600 },
+      },
+    });
+    const busy = expectExit(await run(['deploy', 'auth', '--image', 'auth=shoal/auth:3.0.0']), 1);
+    assert.match(
+      busy.stderr,
+      /^shoal: Release auth is being deployed by alice@laptop \(pid 4242\) since .*; wait for it to finish, or delete that Lease if the deploy is gone\.\n$/,
+    );
+    assert.equal(
+      (await deploymentOf('auth')).spec?.template.spec?.containers[0]?.image,
+      'shoal/auth:0.1.0',
+    );
+    await leases.deleteNamespacedLease({ name: 'shoal.lock.auth', namespace: ns.name });
+    expectExit(await run(['deploy', 'auth', '--image', 'auth=shoal/auth:3.0.0']), 0);
+    // The deploy released its own lock.
+    await assert.rejects(
+      leases.readNamespacedLease({ name: 'shoal.lock.auth', namespace: ns.name }),
+      /404|not found/i,
+    );
+    expectExit(await run(['deploy', 'auth']), 0);
   });
 
   it('When a Service was deleted by hand, then diff shows it to create and deploy restores it', async () => {

@@ -1,6 +1,7 @@
 // `shoal destroy [release...] [--keep-data]`: deletes what releases deployed, dependents first,
 // and their history. With --keep-data the data survives: volume claims and Secrets (generated
 // credentials: a later deploy finds and keeps them, so the data stays readable).
+import { CoordinationV1Api } from '@kubernetes/client-node';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Command } from 'commander';
 import { ExitCode } from '../errors/exit-codes.ts';
@@ -14,6 +15,7 @@ import { dependencyWaves } from '../platform-file/platform.ts';
 import type { CliRuntime } from '../runtime.ts';
 import { DATA_OF_LABEL, releaseSelector } from '../state/labels.ts';
 import { writeOverrides } from '../state/overrides.ts';
+import { lockName } from '../state/release-lock.ts';
 import { RevisionStore } from '../state/revisions.ts';
 
 interface DestroyFlags {
@@ -103,6 +105,11 @@ Examples:
               },
             );
             await store.deleteAll(release.name, release.namespace);
+            // A lock left by a deploy that was killed goes too (none is there normally).
+            await kube.config
+              .makeApiClient(CoordinationV1Api)
+              .deleteNamespacedLease({ name: lockName(release.name), namespace: release.namespace })
+              .catch(() => undefined);
             await writeOverrides(kube, release.name, release.namespace, {});
             const describe = (object: KubernetesObject): string =>
               `${object.kind ?? ''}/${object.metadata?.name ?? ''}`;

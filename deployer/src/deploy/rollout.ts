@@ -12,6 +12,7 @@ import type { FieldChange } from '../plan/object-diff.ts';
 import { applyGroups } from '../render/apply-order.ts';
 import { imagesOf, objectKey } from '../render/tracking.ts';
 import { applyFingerprint } from '../plan/apply-fingerprint.ts';
+import { lockRelease } from '../state/release-lock.ts';
 import { RevisionStore } from '../state/revisions.ts';
 import type { Revision } from '../state/revisions.ts';
 import { ExitCode } from '../errors/exit-codes.ts';
@@ -76,6 +77,8 @@ export interface RolloutOptions {
   description?: string;
   /** Status given to the revision that was deployed before, when this one succeeds. */
   previousStatus?: 'superseded' | 'rolled-back';
+  /** The release's lock is held already (the automatic rollback inside a deploy). */
+  lockHeld?: boolean;
 }
 
 /** Nothing to apply, and the history already says so: the last good revision is what we would record. */
@@ -90,6 +93,28 @@ export function isUnchanged(prepared: PreparedRelease): boolean {
 
 /** Applies a prepared release and waits for it; rolls back on failure when asked. */
 export async function rollOut(
+  kube: KubeClients,
+  prepared: PreparedRelease,
+  options: RolloutOptions,
+): Promise<ReleaseResult> {
+  if (options.lockHeld || isUnchanged(prepared)) return rollOutLocked(kube, prepared, options);
+  const { release } = prepared;
+  await ensureNamespace(kube, release.namespace);
+  // Held for a rollout and a rollback at most, plus a margin; released as soon as done.
+  const unlock = await lockRelease(
+    kube,
+    release.name,
+    release.namespace,
+    release.timeoutSeconds * 2 + 120,
+  );
+  try {
+    return await rollOutLocked(kube, prepared, { ...options, lockHeld: true });
+  } finally {
+    await unlock();
+  }
+}
+
+async function rollOutLocked(
   kube: KubeClients,
   prepared: PreparedRelease,
   options: RolloutOptions,

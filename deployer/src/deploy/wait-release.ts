@@ -190,17 +190,19 @@ export async function waitForRelease(input: WaitInput): Promise<WaitOutcome> {
     }
     if (hasWorkloads) {
       // Probe failures reach us only as events (events carry no labels: selected by field).
-      watches.push(
-        new ResilientWatch<KubernetesObject>({
-          config: input.kube.config,
-          objects: input.kube.objects,
-          apiVersion: 'v1',
-          kind: 'Event',
-          namespace: input.namespace,
-          fieldSelector: UNHEALTHY_EVENTS_SELECTOR,
-          onChange: schedule,
-        }),
-      );
+      // They only help: a user who may not read events still gets a verdict, so this watch
+      // does not hold evaluation back until it has listed.
+      const eventWatch = new ResilientWatch<KubernetesObject>({
+        config: input.kube.config,
+        objects: input.kube.objects,
+        apiVersion: 'v1',
+        kind: 'Event',
+        namespace: input.namespace,
+        fieldSelector: UNHEALTHY_EVENTS_SELECTOR,
+        onChange: schedule,
+      });
+      watches.push(eventWatch);
+      synced.add(eventWatch);
     }
     for (const watch of watches) {
       void watch.start().then(() => {
