@@ -97,7 +97,7 @@ export function databaseRestartSpecs(context: () => ReliabilityContext): void {
             },
           },
         ],
-        { workers: 3 },
+        { workers: 3, pauseMs: 20 },
       );
       const watched: ServiceInstance[] = [
         ...c.platform.instances('auth'),
@@ -161,7 +161,7 @@ export function databaseRestartSpecs(context: () => ReliabilityContext): void {
             },
           },
         ],
-        { workers: 3 },
+        { workers: 2, pauseMs: 100 },
       );
       const watched = ['user', 'event', 'notification'].flatMap((name) =>
         c.platform.instances(name as 'user'),

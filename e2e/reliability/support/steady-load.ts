@@ -15,7 +15,16 @@ export interface LoadRoute {
   readonly send: LoadRequest;
   /** Default: any 2xx. */
   readonly ok?: (status: number) => boolean;
+  /**
+   * A GET: when its connection fails before any response (a keep-alive socket the server closed
+   * just as it was reused), it is sent once more, as RFC 9112 §9.3.1 lets a client do for an
+   * idempotent request. Retries are counted in the report; a non-idempotent route never retries.
+   */
+  readonly idempotent?: boolean;
 }
+
+/** The pause of a loop after a failed request. */
+const FAILURE_PAUSE_MS = 100;
 
 /** What went wrong with one request. */
 export interface LoadFailure {
@@ -27,6 +36,8 @@ export interface LoadFailure {
 /** The tally of a load run. */
 export interface LoadReport {
   readonly total: number;
+  /** Idempotent requests sent a second time after a connection failure without a response. */
+  readonly retried: number;
   readonly succeeded: number;
   readonly byRoute: Record<string, number>;
   readonly failures: readonly LoadFailure[];
@@ -68,6 +79,7 @@ export function startSteadyLoad(
   let total = 0;
   let succeeded = 0;
   let sequence = 0;
+  let retried = 0;
   const byRoute: Record<string, number> = {};
   const failures: LoadFailure[] = [];
   const loops = Array.from({ length: workers }, async (_, worker) => {
@@ -78,7 +90,14 @@ export function startSteadyLoad(
       sequence += 1;
       let outcome: string;
       try {
-        const status = await route.send(sequence, worker);
+        let status: number;
+        try {
+          status = await route.send(sequence, worker);
+        } catch (error) {
+          if (!route.idempotent) throw error;
+          retried += 1;
+          status = await route.send(sequence, worker);
+        }
         outcome = (route.ok ?? ((s: number) => s >= 200 && s < 300))(status)
           ? 'ok'
           : `status ${status}`;
@@ -90,7 +109,10 @@ export function startSteadyLoad(
       byRoute[route.name] = (byRoute[route.name] ?? 0) + 1;
       if (outcome === 'ok') succeeded += 1;
       else failures.push({ route: route.name, outcome, at: new Date() });
-      if (pauseMs > 0) await sleep(pauseMs);
+      // After a failure, back off a little: a dead upstream answers at once, and a tight loop
+      // of refusals would only take the shared cores from the recovery being watched.
+      const pause = outcome === 'ok' ? pauseMs : Math.max(pauseMs, FAILURE_PAUSE_MS);
+      if (pause > 0) await sleep(pause);
     }
   });
   return {
@@ -106,7 +128,7 @@ export function startSteadyLoad(
     async stop() {
       running = false;
       await Promise.all(loops);
-      return { total, succeeded, byRoute: { ...byRoute }, failures: [...failures] };
+      return { total, retried, succeeded, byRoute: { ...byRoute }, failures: [...failures] };
     },
   };
 }
