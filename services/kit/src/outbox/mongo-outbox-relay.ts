@@ -7,7 +7,7 @@ import type { SqsPublisher } from '../messaging/sqs-publisher.ts';
 import type { MongoOutboxEntry, OutboxFields } from './mongo-outbox.ts';
 import { publishGrouped } from './publish-grouped.ts';
 import type { QueueUrlResolver } from './queue-url-resolver.ts';
-import { WakeSignal } from './wake-signal.ts';
+import { RelayLoop } from './relay-loop.ts';
 
 /** What the relay reads and writes of a document. */
 type OutboxDocument = OutboxFields & { _id: unknown };
@@ -43,60 +43,34 @@ export class MongoOutboxRelay implements Worker {
   readonly #options: MongoOutboxRelayOptions;
   readonly #owner: string;
   readonly #leaseMs: number;
-  readonly #signal = new WakeSignal();
-  #running = false;
-  #loop: Promise<void> | undefined;
+  readonly #loop: RelayLoop;
 
   constructor(options: MongoOutboxRelayOptions) {
     this.#options = options;
     this.#owner = options.owner ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.#leaseMs = options.leaseMs ?? 30_000;
     if (!(this.#leaseMs > 0)) throw new TypeError('MongoOutboxRelay: leaseMs must be positive');
+    this.#loop = new RelayLoop({
+      round: () => this.#relayOne(),
+      pollIntervalMs: options.pollIntervalMs ?? 1_000,
+      stopTimeoutMs: options.stopTimeoutMs ?? 15_000,
+      logContext: { collection: options.collection.collectionName },
+      logger: options.logger,
+    });
   }
 
   start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    this.#loop = this.#run();
+    this.#loop.start();
   }
 
   /** Looks for pending events now instead of at the next poll (call after writing some). */
   wake(): void {
-    this.#signal.wake();
+    this.#loop.wake();
   }
 
   /** Stops claiming documents and waits (bounded) for the one in flight. */
   async stop(): Promise<void> {
-    if (!this.#running) return;
-    this.#running = false;
-    this.wake();
-    let timer: NodeJS.Timeout | undefined;
-    const bound = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.#options.stopTimeoutMs ?? 15_000);
-    });
-    await Promise.race([this.#loop, bound]);
-    clearTimeout(timer);
-  }
-
-  async #run(): Promise<void> {
-    let errorBackoffMs = 0;
-    while (this.#running) {
-      let found = false;
-      try {
-        found = await this.#relayOne();
-        errorBackoffMs = 0;
-      } catch (error) {
-        errorBackoffMs = Math.min(30_000, Math.max(500, errorBackoffMs * 2));
-        this.#options.logger?.error('outbox relay round failed', {
-          collection: this.#options.collection.collectionName,
-          error: (error as Error).message,
-          retry_in_ms: errorBackoffMs,
-        });
-      }
-      if (!this.#running) break;
-      if (!found)
-        await this.#signal.sleep(errorBackoffMs || (this.#options.pollIntervalMs ?? 1_000));
-    }
+    await this.#loop.stop();
   }
 
   /** Claims one document with pending events and publishes them; false when there is none. */

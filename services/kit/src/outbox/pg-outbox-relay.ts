@@ -6,7 +6,7 @@ import type { SqsPublisher } from '../messaging/sqs-publisher.ts';
 import { publishGrouped } from './publish-grouped.ts';
 import { outboxChannel, outboxTable } from './pg-outbox.ts';
 import type { QueueUrlResolver } from './queue-url-resolver.ts';
-import { WakeSignal } from './wake-signal.ts';
+import { RelayLoop } from './relay-loop.ts';
 
 export interface PgOutboxRelayOptions {
   pool: Pool;
@@ -46,9 +46,7 @@ export class PgOutboxRelay implements Worker {
   readonly #options: PgOutboxRelayOptions;
   readonly #table: string;
   readonly #batchSize: number;
-  #running = false;
-  #loop: Promise<void> | undefined;
-  readonly #signal = new WakeSignal();
+  readonly #loop: RelayLoop;
   #listenRetryAt = 0;
   #listener: PoolClient | undefined;
   #lastPurge = 0;
@@ -64,63 +62,45 @@ export class PgOutboxRelay implements Worker {
     if (options.listen !== false && (options.pool.options.max ?? 10) < 2) {
       throw new TypeError('PgOutboxRelay: with listen on, the pool needs max >= 2 connections');
     }
+    this.#loop = new RelayLoop({
+      round: () => this.#round(),
+      pollIntervalMs: options.pollIntervalMs ?? 1_000,
+      stopTimeoutMs: options.stopTimeoutMs ?? 15_000,
+      logContext: { table: this.#table },
+      logger: options.logger,
+    });
   }
 
   start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    this.#loop = this.#run();
+    this.#loop.start();
   }
 
   /** Looks for pending rows now instead of at the next poll. */
   wake(): void {
-    this.#signal.wake();
+    this.#loop.wake();
   }
 
   /** Stops claiming rows and waits (bounded) for the round in flight to commit. */
   async stop(): Promise<void> {
-    if (!this.#running) return;
-    this.#running = false;
-    this.wake();
-    let timer: NodeJS.Timeout | undefined;
-    const bound = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.#options.stopTimeoutMs ?? 15_000);
-    });
-    await Promise.race([this.#loop, bound]);
-    clearTimeout(timer);
+    if (!this.#loop.running) return;
+    await this.#loop.stop();
     this.#unlisten();
   }
 
-  async #run(): Promise<void> {
-    let errorBackoffMs = 0;
-    while (this.#running) {
-      if (
-        this.#options.listen !== false &&
-        this.#listener === undefined &&
-        Date.now() >= this.#listenRetryAt
-      ) {
-        await this.#listen();
-      }
-      let claimed = 0;
-      try {
-        claimed = await this.#relayOnce();
-        await this.#purgeOld();
-        this.stats.rounds++;
-        errorBackoffMs = 0;
-      } catch (error) {
-        errorBackoffMs = Math.min(30_000, Math.max(500, errorBackoffMs * 2));
-        this.#options.logger?.error('outbox relay round failed', {
-          table: this.#table,
-          error: (error as Error).message,
-          retry_in_ms: errorBackoffMs,
-        });
-      }
-      if (!this.#running) break;
-      // A full batch means there is probably more: go again at once.
-      if (claimed < this.#batchSize || errorBackoffMs > 0) {
-        await this.#signal.sleep(errorBackoffMs || (this.#options.pollIntervalMs ?? 1_000));
-      }
+  /** Listens for NOTIFY when it can, relays one batch, purges; true when the batch was full. */
+  async #round(): Promise<boolean> {
+    if (
+      this.#options.listen !== false &&
+      this.#listener === undefined &&
+      Date.now() >= this.#listenRetryAt
+    ) {
+      await this.#listen();
     }
+    const claimed = await this.#relayOnce();
+    await this.#purgeOld();
+    this.stats.rounds++;
+    // A full batch means there is probably more: go again at once.
+    return claimed >= this.#batchSize;
   }
 
   /** One transaction: claim, publish, record. Returns how many rows were claimed. */
