@@ -176,11 +176,7 @@ describe('Journey: a new user through the gateway', function () {
     assert.ok((summary.body.totals['notifications_sent'] ?? 0) >= 1);
   });
 
-  // PENDING, a platform bug: the gateway drops every inbound `X-Shoal-*` header as internal
-  // (ingress/src/proxy/upstream-headers.ts), and the event hub reads the webhook signature from
-  // `X-Shoal-Signature` (services/event), so no signed webhook can pass through the gateway
-  // (401 "missing X-Shoal-Signature"). Un-skip once one of the two gives way.
-  it.skip('When a partner posts a signed webhook about them, then it is accepted, they hear of it and the admin reports count it once', async function () {
+  it('When a partner posts a signed webhook about them, then it is accepted, they hear of it and the admin reports count it once', async function () {
     const secret = platform.secrets.webhookSecrets[WEBHOOK_SOURCE];
     assert.ok(secret);
     const body = JSON.stringify({

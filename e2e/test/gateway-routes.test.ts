@@ -43,6 +43,11 @@ describe('Gateway routes file', function () {
     const webhooks = byName.get('event-webhooks');
     assert.equal(webhooks?.metadata.annotations['shoal.dev/auth'], 'none', 'HMAC-signed, no JWT');
     assert.equal(webhooks?.spec.rules[0]?.http.paths[0]?.path, '/api/events/webhooks');
+    assert.equal(
+      webhooks?.metadata.annotations['shoal.dev/pass-headers'],
+      'X-Shoal-Signature',
+      "the sender's signature reaches the hub",
+    );
     assert.equal(webhooks?.spec.rules[0]?.http.paths[0]?.backend.service.name, 'event');
     // The extra route inherits what it does not override (the event chart's timeout).
     assert.equal(

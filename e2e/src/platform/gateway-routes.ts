@@ -12,6 +12,8 @@ interface ChartPolicy {
   timeout?: string;
   bodyLimit?: string;
   corsOrigins?: string;
+  /** X-Shoal-* headers clients may send on this route (e.g. a webhook's signature). */
+  passHeaders?: string;
 }
 
 interface ChartIngress {
@@ -55,6 +57,7 @@ function annotations(policy: ChartPolicy, options: RouteOptions): Record<string,
   if (policy.timeout) result['shoal.dev/timeout'] = policy.timeout;
   if (policy.bodyLimit) result['shoal.dev/body-limit'] = policy.bodyLimit;
   if (policy.corsOrigins) result['shoal.dev/cors-origins'] = policy.corsOrigins;
+  if (policy.passHeaders) result['shoal.dev/pass-headers'] = policy.passHeaders;
   return result;
 }
 
