@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { context, propagation } from '@opentelemetry/api';
 
 /** A CloudEvents 1.0 event in its JSON format: what every message body on Shoal's queues is. */
 export interface CloudEvent<T = unknown> {
@@ -14,6 +15,12 @@ export interface CloudEvent<T = unknown> {
   /** When it happened (RFC 3339). */
   time?: string;
   datacontenttype?: string;
+  /**
+   * CloudEvents Distributed Tracing extension: the W3C trace context the event was created in.
+   * An outbox relay publishes long after the request ended; this keeps the event in its trace.
+   */
+  traceparent?: string;
+  tracestate?: string;
   data: T;
 }
 
@@ -28,7 +35,7 @@ export interface NewCloudEvent<T> {
   time?: string | Date;
 }
 
-/** Builds a CloudEvents 1.0 envelope (id = UUID, time = now unless given). */
+/** Builds a CloudEvents 1.0 envelope (id = UUID, time = now unless given, the active trace). */
 export function createCloudEvent<T>(init: NewCloudEvent<T>): CloudEvent<T> {
   for (const key of ['type', 'source'] as const) {
     if (typeof init[key] !== 'string' || init[key] === '') {
@@ -36,6 +43,9 @@ export function createCloudEvent<T>(init: NewCloudEvent<T>): CloudEvent<T> {
     }
   }
   const time = init.time instanceof Date ? init.time.toISOString() : init.time;
+  // Empty unless tracing is on and a span is active (the SDK's W3C propagator fills it).
+  const trace: { traceparent?: string; tracestate?: string } = {};
+  propagation.inject(context.active(), trace);
   return {
     specversion: '1.0',
     id: init.id ?? randomUUID(),
@@ -44,6 +54,7 @@ export function createCloudEvent<T>(init: NewCloudEvent<T>): CloudEvent<T> {
     ...(init.subject === undefined ? {} : { subject: init.subject }),
     time: time ?? new Date().toISOString(),
     datacontenttype: 'application/json',
+    ...trace,
     data: init.data,
   };
 }

@@ -138,6 +138,25 @@ describe('messaging: SqsPublisher and SqsConsumer against ElasticMQ', function (
     }
   });
 
+  it('When an event made inside a trace is published later outside it (an outbox relay), then the consumer still runs in its trace', async () => {
+    const { url } = await queue('later');
+    const uninstall = installTracePropagation();
+    try {
+      const made = context.with(parentContext(), () => event(2));
+      assert.match(made.traceparent ?? '', new RegExp(`^00-${TRACE_ID}-`));
+      await publisher.publish(url, made); // no span active: as the relay publishes
+      const traceIds: Array<string | undefined> = [];
+      consume(url, () => {
+        traceIds.push(trace.getActiveSpan()?.spanContext().traceId);
+        return Promise.resolve();
+      });
+      await waitFor(() => traceIds.length === 1, 10_000, 'the event');
+      assert.deepEqual(traceIds, [TRACE_ID]);
+    } finally {
+      uninstall();
+    }
+  });
+
   it('When the handler fails, then the message is not deleted and comes back', async () => {
     const { url } = await queue('redeliver');
     await publisher.publish(url, event(1));
