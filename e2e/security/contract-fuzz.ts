@@ -64,7 +64,13 @@ export function contractFuzzSpecs(context: () => SecurityContext): void {
             '10',
             '--no-color',
           ],
-          { encoding: 'utf8', timeout: 240_000, env: { ...process.env, NO_COLOR: '1' } },
+          {
+            encoding: 'utf8',
+            timeout: 240_000,
+            env: { ...process.env, NO_COLOR: '1' },
+            // schemathesis keeps a `.schemathesis/` cache in its working directory: the run's.
+            cwd: c.platform.stateDir,
+          },
         );
         const output = `${result.stdout}\n${result.stderr}`;
         writeFileSync(join(c.platform.stateDir, `schemathesis-${service}.txt`), output);
