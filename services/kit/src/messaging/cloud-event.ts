@@ -85,7 +85,7 @@ export function parseCloudEvent(body: string): CloudEvent {
       throw new InvalidCloudEventError(`${key} must be a non-empty string`);
     }
   }
-  for (const key of ['subject', 'time']) {
+  for (const key of ['subject', 'time', 'traceparent', 'tracestate']) {
     if (event[key] !== undefined && typeof event[key] !== 'string') {
       throw new InvalidCloudEventError(`${key} must be a string`);
     }

@@ -7,7 +7,7 @@ import { parseCloudEvent } from './cloud-event.ts';
 import type { CloudEvent } from './cloud-event.ts';
 import { DeleteBatcher } from './delete-batcher.ts';
 import { queueName } from './sqs-publisher.ts';
-import { extractTraceContext } from './trace-attributes.ts';
+import { consumerTraceContext } from './trace-attributes.ts';
 
 const tracer = trace.getTracer('@shoal/kit/messaging');
 
@@ -235,7 +235,7 @@ export class SqsConsumer<T = unknown> implements Worker {
   }
 
   async #runHandler(event: CloudEvent<T>, info: ReceivedMessage, message: Message) {
-    const parent = extractTraceContext(message.MessageAttributes);
+    const parent = consumerTraceContext(event, message.MessageAttributes);
     await tracer.startActiveSpan(
       `${queueName(this.#options.queueUrl)} process`,
       {

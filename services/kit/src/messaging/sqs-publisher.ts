@@ -1,14 +1,6 @@
 import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient, SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
-import {
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  context,
-  propagation,
-  trace,
-} from '@opentelemetry/api';
-import type { Context } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { CloudEvent } from './cloud-event.ts';
 import { injectTraceAttributes } from './trace-attributes.ts';
 import type { MessageAttributes } from './trace-attributes.ts';
@@ -202,30 +194,13 @@ function batches(events: readonly CloudEvent[], maxBytes: number): CloudEvent[][
 /** Room for the attributes of one message (ce-type, traceparent, tracestate), which count too. */
 const ATTRIBUTE_BYTES_ALLOWANCE = 1024;
 
-/**
- * The attributes every message carries: the event type and the W3C trace context — the active
- * one, unless the event was created in another trace (an outbox relay publishing it later, with
- * no or its own span active): then the event's, so the consumer joins the request's trace.
- */
+/** The attributes every message carries: the event type and the W3C trace context. */
 function attributesFor(event: CloudEvent): MessageAttributes {
   const attributes: MessageAttributes = {
     'ce-type': { DataType: 'String', StringValue: event.type },
   };
-  injectTraceAttributes(attributes, publishingContext(event));
+  injectTraceAttributes(attributes);
   return attributes;
-}
-
-function publishingContext(event: CloudEvent): Context {
-  const active = context.active();
-  if (event.traceparent === undefined) return active;
-  const created = propagation.extract(ROOT_CONTEXT, {
-    traceparent: event.traceparent,
-    ...(event.tracestate === undefined ? {} : { tracestate: event.tracestate }),
-  });
-  const createdTrace = trace.getSpanContext(created)?.traceId;
-  return createdTrace === undefined || createdTrace === trace.getSpanContext(active)?.traceId
-    ? active
-    : created;
 }
 
 function spanAttributes(queueUrl: string, count: number) {
