@@ -1,6 +1,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import {
   createLogger,
+  createPgPool,
   createRateLimiter,
   createService,
   jsonBodyMiddleware,
@@ -9,7 +10,6 @@ import {
 } from '@shoal/kit';
 import type { Logger, Service } from '@shoal/kit';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import type { AuthConfig } from './config.ts';
 import { AccessTokens } from './domain/access-tokens.ts';
 import { Accounts } from './domain/accounts.ts';
@@ -63,9 +63,12 @@ export function createAuthService(
   const logger =
     options.logger ?? createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL });
   let lastRedisWarning = 0;
-  const pool = new pg.Pool({
+  // A database restart must not crash the process: the pool replaces lost connections,
+  // requests in flight fail with a 500 and /readyz reports it.
+  const pool = createPgPool({
     connectionString: config.DATABASE_URL,
     max: config.DATABASE_POOL_SIZE,
+    logger,
   });
   const redis = new Redis(config.REDIS_URL, {
     lazyConnect: true,
@@ -76,11 +79,6 @@ export function createAuthService(
   const sqs = new SQSClient({
     region: config.AWS_REGION,
     ...(config.SQS_ENDPOINT === undefined ? {} : { endpoint: config.SQS_ENDPOINT }),
-  });
-  // Dropped idle connections (a database restart, a failover) must not crash the process:
-  // the pool replaces them, requests in flight fail with a 500 and /readyz reports it.
-  pool.on('error', (error) => {
-    logger.warn('postgres connection lost', { error: error.message });
   });
   redis.on('error', (error: Error) => {
     const now = Date.now();

@@ -1,6 +1,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import {
   createLogger,
+  createPgPool,
   createService,
   ensureQueues,
   jwtAuth,
@@ -8,7 +9,6 @@ import {
   sqsCheck,
 } from '@shoal/kit';
 import type { ConsumerStats, Logger, Service, SqsConsumer } from '@shoal/kit';
-import pg from 'pg';
 import type { ReportingConfig } from './config.ts';
 import { Reports } from './domain/reports.ts';
 import { createConsumerMetrics } from './events/consumer-metrics.ts';
@@ -53,15 +53,12 @@ export function createReportingService(
 ): ReportingService {
   const logger =
     options.logger ?? createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL });
-  const pool = new pg.Pool({
+  // An unreachable database fails a write (to be retried) after 5 s instead of hanging it,
+  // and a database restart does not crash the process.
+  const pool = createPgPool({
     connectionString: config.DATABASE_URL,
     max: config.DATABASE_POOL_SIZE,
-    // An unreachable database must fail a write (to be retried), not hang it.
-    connectionTimeoutMillis: 5_000,
-  });
-  // Dropped idle connections must not crash the process: the pool replaces them.
-  pool.on('error', (error) => {
-    logger.warn('postgres connection lost', { error: error.message });
+    logger,
   });
   const sqs = new SQSClient({
     region: config.AWS_REGION,
