@@ -10,6 +10,7 @@ import { sendProblem } from '../http/send-problem.ts';
 import { edgeRequest } from './request-state.ts';
 import { cleanResponseHeaders } from './upstream-headers.ts';
 import { UpstreamTimeoutError, upstreamProblem } from './upstream-failure.ts';
+import { isRetryableUpstreamFailure } from './upstream-retry.ts';
 
 /** Options of the edge proxy. */
 export interface EdgeProxyOptions {
@@ -22,7 +23,7 @@ export function createEdgeProxy(
   options: EdgeProxyOptions,
 ): RequestHandler<IncomingMessage, ServerResponse> {
   const { agent, logger } = options;
-  return createProxyMiddleware<IncomingMessage, ServerResponse>({
+  const proxy = createProxyMiddleware<IncomingMessage, ServerResponse>({
     // The route was matched (and its policy enforced) before the proxy runs; httpxy uses
     // the per-request copy of these options, so setting `buffer` here stays per request.
     router: (req, _res, proxyOptions) => {
@@ -45,6 +46,8 @@ export function createEdgeProxy(
         // writes; nginx and Node's own server turn it off too.
         proxyReq.setNoDelay(true);
         const state = edgeRequest(req);
+        state.upstreamAttempts++;
+        state.reusedSocket = proxyReq.reusedSocket;
         const timeoutMs = state.route?.policy.timeoutMs ?? 60_000;
         proxyReq.setTimeout(timeoutMs, () => proxyReq.destroy(new UpstreamTimeoutError(timeoutMs)));
         if (state.bodyError) proxyReq.destroy(state.bodyError);
@@ -75,8 +78,28 @@ export function createEdgeProxy(
         }
       },
       error: (error: Error, req: IncomingMessage, res: ServerResponse | Socket) => {
-        const { problem, reason } = upstreamProblem(error);
         const state = edgeRequest(req);
+        if (
+          'writeHead' in res &&
+          isRetryableUpstreamFailure(error, req, res, {
+            count: state.upstreamAttempts,
+            reusedSocket: state.reusedSocket,
+          })
+        ) {
+          logger.info('upstream dropped a reused connection; retrying once', {
+            request_id: state.requestId,
+            route: state.route?.name,
+            error: error.message,
+          });
+          // A bodiless request was fully read: piping it again just ends the new call's body.
+          // If the retry cannot even start, the client gets the first failure's answer.
+          const giveUp = () => {
+            if (!res.headersSent) sendProblem(req, res, upstreamProblem(error).problem);
+          };
+          proxy(req, res, giveUp).catch(giveUp);
+          return;
+        }
+        const { problem, reason } = upstreamProblem(error);
         state.upstreamError = reason;
         logger.warn('upstream call failed', {
           // Explicit: a pooled socket's callbacks do not run in this request's async context.
@@ -95,6 +118,7 @@ export function createEdgeProxy(
       },
     },
   });
+  return proxy;
 }
 
 /** A raw HTTP error on a socket whose upgrade failed (there is no response object). */

@@ -27,6 +27,9 @@ export interface EdgeRequest {
   upstreamError: string | undefined;
   /** Why the gateway refused the request, for the error responder. */
   refusal: unknown;
+  /** Upstream calls made so far, and whether the last one went out on a reused connection. */
+  upstreamAttempts: number;
+  reusedSocket: boolean;
 }
 
 const STATE = Symbol('shoal.edgeRequest');
@@ -49,6 +52,8 @@ export function edgeRequest(req: IncomingMessage): EdgeRequest {
       upstreamBytes: 0,
       upstreamError: undefined,
       refusal: undefined,
+      upstreamAttempts: 0,
+      reusedSocket: false,
     };
     (req as WithState)[STATE] = state;
   }
