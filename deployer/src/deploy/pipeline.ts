@@ -69,7 +69,7 @@ export async function deployPlatform(
   options: DeployOptions,
 ): Promise<DeployReport> {
   const waves = dependencyWaves(platform.releases, options.releases);
-  const rollOutOne = (entry: PreparedRelease): Promise<ReleaseResult> =>
+  const rollOutOne = (entry: PreparedRelease, onHealthy?: () => void): Promise<ReleaseResult> =>
     rollOut(kube, entry, {
       force: options.force,
       prune: options.prune,
@@ -77,6 +77,7 @@ export async function deployPlatform(
       signal: options.signal,
       reporter: options.reporter,
       ...(options.description ? { description: options.description } : {}),
+      ...(onHealthy ? { onHealthy } : {}),
     });
   // Every release is rendered and planned at once (helm and the API server work in
   // parallel); a wave waits only for its own plans, so the first wave rolls out while later
@@ -108,7 +109,9 @@ export async function deployPlatform(
   }
   const secrets = await ensurePlatformSecrets(kube, platform);
   options.reporter.secrets(secrets);
-  const results: ReleaseResult[] = [];
+  // The next wave starts once every release of this one is healthy: recording that (the
+  // revision marked deployed, the lock released) goes on meanwhile and is awaited at the end.
+  const running: Promise<ReleaseResult>[] = [];
   let stopped = false;
   for (const wave of waves) {
     const prepared = await Promise.all(
@@ -118,19 +121,24 @@ export async function deployPlatform(
           Promise.reject(new Error(`${release.name} was not prepared`)),
       ),
     );
-    const waveResults = await Promise.all(
-      prepared.map(async (entry) => {
-        let result: ReleaseResult;
-        if (entry.check) result = await entry.check;
-        else if (stopped || options.signal.aborted) result = notDeployed(entry.entry, stopped);
-        else result = await rollOutOne(entry.entry);
+    const gates = prepared.map((entry) => {
+      let healthy!: () => void;
+      const becameHealthy = new Promise<boolean>((resolve) => (healthy = () => resolve(true)));
+      let outcome: Promise<ReleaseResult>;
+      if (entry.check) outcome = entry.check;
+      else if (stopped || options.signal.aborted)
+        outcome = Promise.resolve(notDeployed(entry.entry, stopped));
+      else outcome = rollOutOne(entry.entry, healthy);
+      const finished = outcome.then((result) => {
         options.reporter.finished(result);
         return result;
-      }),
-    );
-    results.push(...waveResults);
-    if (waveResults.some((result) => !isSuccess(result))) stopped = true;
+      });
+      running.push(finished);
+      return Promise.race([becameHealthy, finished.then(isSuccess, () => false)]);
+    });
+    if ((await Promise.all(gates)).some((healthy) => !healthy)) stopped = true;
   }
+  const results = await Promise.all(running);
   return {
     ok: results.every(isSuccess),
     changed:

@@ -21,7 +21,7 @@ import { applyInitialScales, initialScales } from './initial-scale.ts';
 import { planObjects } from './prepare.ts';
 import type { PreparedRelease } from './prepare.ts';
 import { healthyNow, waitForRelease } from './wait-release.ts';
-import type { Diagnosis, ReleaseProgress } from './wait-release.ts';
+import type { Diagnosis, ReleaseProgress, WaitOutcome } from './wait-release.ts';
 
 /** What became of a release in a deploy. */
 export type ReleaseOutcome =
@@ -79,6 +79,11 @@ export interface RolloutOptions {
   previousStatus?: 'superseded' | 'rolled-back';
   /** The release's lock is held already (the automatic rollback inside a deploy). */
   lockHeld?: boolean;
+  /**
+   * Told as soon as the release is healthy, before its revision is marked deployed and its
+   * lock released: dependents may start then (that bookkeeping is not what they depend on).
+   */
+  onHealthy?: () => void;
 }
 
 /** Nothing to apply, and the history already says so: the last good revision is what we would record. */
@@ -133,6 +138,22 @@ async function rollOutLocked(
   const lastGood = prepared.history.findLast((revision) => revision.status === 'deployed');
   const noop = isUnchanged(prepared);
   let revision: Revision | undefined;
+  const stopWaiting = new AbortController();
+  const waitUntilHealthy = (early?: {
+    applied: Promise<unknown>;
+    minGenerations: ReadonlyMap<string, number>;
+  }): Promise<WaitOutcome> =>
+    waitForRelease({
+      kube,
+      release: release.name,
+      namespace: release.namespace,
+      desired: prepared.desired,
+      timeoutMs: release.timeoutSeconds * 1000,
+      signal: AbortSignal.any([options.signal, stopWaiting.signal]),
+      onProgress: (progress) => options.reporter.progress(progress),
+      ...(early ?? {}),
+    });
+  let waiting: Promise<WaitOutcome> | undefined;
   if (!noop) {
     options.reporter.phase(release.name, `applying: ${describeCounts(result.counts)}`);
     if (options.signal.aborted) throw new ShoalError('Interrupted.', ExitCode.Interrupted);
@@ -157,7 +178,18 @@ async function rollOutLocked(
     );
     const applying = applyPlan(kube, plan, options);
     applying.catch(() => undefined); // handled below, once the record is written
-    revision = await recording;
+    if (createsOnly(plan)) {
+      // Nothing of the release exists yet, so its watches can list and subscribe while it is
+      // applied (no object can look healthy before it is there): no list after the apply.
+      waiting = waitUntilHealthy({ applied: applying, minGenerations: scaledGenerations(plan) });
+      waiting.catch(() => undefined); // awaited below
+    }
+    try {
+      revision = await recording;
+    } catch (error) {
+      stopWaiting.abort();
+      throw error;
+    }
     result.revision = revision.revision;
     try {
       const applied = await applying;
@@ -197,6 +229,7 @@ async function rollOutLocked(
     );
     if (health) {
       result.health = { status: health.status, reason: health.reason };
+      options.onHealthy?.();
       return result;
     }
   }
@@ -204,17 +237,10 @@ async function rollOutLocked(
     release.name,
     noop ? 'unchanged; checking health' : 'waiting until healthy',
   );
-  const outcome = await waitForRelease({
-    kube,
-    release: release.name,
-    namespace: release.namespace,
-    desired: prepared.desired,
-    timeoutMs: release.timeoutSeconds * 1000,
-    signal: options.signal,
-    onProgress: (progress) => options.reporter.progress(progress),
-  });
+  const outcome = await (waiting ?? waitUntilHealthy());
   result.health = { status: outcome.health.status, reason: outcome.health.reason };
   if (outcome.ok) {
+    options.onHealthy?.();
     if (revision) {
       await markDeployed(store, revision, options.previousStatus ?? 'superseded');
       result.outcome = 'deployed';
@@ -259,8 +285,10 @@ async function rollBackIfAsked(
     await new RevisionStore(kube).list(prepared.release.name, prepared.release.namespace),
     { force: true, prune: true },
   );
+  // The rollback's health says nothing good about this deploy: dependents are not told.
+  const { onHealthy: _notForRollbacks, ...rollbackOptions } = options;
   const rolled = await rollOut(kube, back, {
-    ...options,
+    ...rollbackOptions,
     force: true,
     prune: true,
     rollback: false,
@@ -274,6 +302,30 @@ async function rollBackIfAsked(
   };
   if (result.rollback.ok) result.outcome = 'rolled-back';
   return result;
+}
+
+/** True when the plan only creates objects (and changes or prunes nothing that is there). */
+function createsOnly(plan: ReleasePlan): boolean {
+  return plan.changes.every(
+    (change) => change.action === 'create' || change.action === 'unchanged',
+  );
+}
+
+/**
+ * The generation each workload scaled right after its create reaches (create 1, scale 2): its
+ * health is judged only from a copy that has seen the scale.
+ */
+function scaledGenerations(plan: ReleasePlan): Map<string, number> {
+  return new Map(
+    initialScales(plan).map((scale) => [
+      objectKey({
+        apiVersion: 'apps/v1',
+        kind: scale.kind,
+        metadata: { name: scale.name, namespace: scale.namespace },
+      }),
+      2,
+    ]),
+  );
 }
 
 /** Applies creates and updates group by group (kinds in install order), then prunes. */
@@ -312,13 +364,16 @@ async function markDeployed(
   revision: Revision,
   previousStatus: 'superseded' | 'rolled-back',
 ): Promise<void> {
-  const before = (await store.list(revision.release, revision.namespace)).filter(
-    (entry) => entry.status === 'deployed' && entry.revision !== revision.revision,
-  );
+  // setStatus supersedes the revision deployed before by itself; only a rollback needs to
+  // know which one that was (one round trip less on every deploy).
+  const before =
+    previousStatus === 'rolled-back'
+      ? (await store.list(revision.release, revision.namespace)).filter(
+          (entry) => entry.status === 'deployed' && entry.revision !== revision.revision,
+        )
+      : [];
   await store.setStatus(revision, 'deployed');
-  if (previousStatus === 'rolled-back') {
-    for (const entry of before) await store.setStatus(entry, 'rolled-back');
-  }
+  for (const entry of before) await store.setStatus(entry, 'rolled-back');
 }
 
 /** Creates the namespace when it is missing (server-side apply, never pruned). */

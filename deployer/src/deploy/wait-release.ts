@@ -60,6 +60,19 @@ export interface WaitInput {
   timeoutMs: number;
   signal: AbortSignal;
   onProgress?: (progress: ReleaseProgress) => void;
+  /**
+   * The apply, when the watches start while it runs (they list and subscribe meanwhile, so the
+   * wait needs no list after it): nothing is judged, and the timeout does not run, until it
+   * resolves; if it fails, the wait ends as `interrupted`. Only safe when the apply can make
+   * no object look healthy too early: creates only (a copy not yet seen is Missing).
+   */
+  applied?: Promise<unknown>;
+  /**
+   * Generations the watched copies must have reached before a verdict, by objectKey: a
+   * workload scaled right after its create is judged at its new scale, not at the one it was
+   * created with (generation 1) if the watch has not delivered the scale yet.
+   */
+  minGenerations?: ReadonlyMap<string, number>;
 }
 
 /** Waits until the release is healthy, failing fast on what pods show. */
@@ -86,6 +99,7 @@ export async function waitForRelease(input: WaitInput): Promise<WaitOutcome> {
     let deciding = false;
     let done = false;
     let scheduled = false;
+    let armed = input.applied === undefined;
     const watches: ResilientWatch<KubernetesObject>[] = [];
     const finish = (outcome: WaitOutcome): void => {
       if (done) return;
@@ -114,9 +128,18 @@ export async function waitForRelease(input: WaitInput): Promise<WaitOutcome> {
       );
       return { health, pods };
     };
+    const caughtUp = (): boolean => {
+      if (!input.minGenerations) return true;
+      const objects = live();
+      for (const [key, generation] of input.minGenerations) {
+        if ((objects.get(key)?.metadata?.generation ?? 0) < generation) return false;
+      }
+      return true;
+    };
     const evaluate = (): void => {
       scheduled = false;
-      if (deciding || watches.some((watch) => !synced.has(watch))) return;
+      if (!armed || deciding || watches.some((watch) => !synced.has(watch))) return;
+      if (!caughtUp()) return;
       const { health, pods } = snapshot();
       input.onProgress?.({ release: input.release, health, pods: pods.map(summarizePod) });
       const events = [...live().values()].filter((object) => object.kind === 'Event');
@@ -147,7 +170,7 @@ export async function waitForRelease(input: WaitInput): Promise<WaitOutcome> {
       setImmediate(evaluate);
     };
     const synced = new Set<ResilientWatch<KubernetesObject>>();
-    const timer = setTimeout(() => {
+    const onTimeout = (): void => {
       if (deciding) return;
       deciding = true;
       const { health, pods } = snapshot();
@@ -162,7 +185,14 @@ export async function waitForRelease(input: WaitInput): Promise<WaitOutcome> {
           summary: `not healthy after ${Math.round(input.timeoutMs / 1000)}s: ${diagnosis[0] ? `${diagnosis[0].object}: ${diagnosis[0].reason}` : health.reason}`,
         });
       });
-    }, input.timeoutMs);
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (): void => {
+      armed = true;
+      if (done) return;
+      timer = setTimeout(onTimeout, input.timeoutMs);
+      schedule();
+    };
     const onAbort = (): void => {
       const { health } = snapshot();
       finish({ ok: false, health, diagnosis: [], cause: 'interrupted', summary: 'interrupted' });
@@ -172,8 +202,22 @@ export async function waitForRelease(input: WaitInput): Promise<WaitOutcome> {
       onAbort();
       return;
     }
+    if (input.applied) {
+      void input.applied.then(arm, () =>
+        finish({
+          ok: false,
+          health: releaseHealth([]),
+          diagnosis: [],
+          cause: 'interrupted',
+          summary: 'not applied',
+        }),
+      );
+    } else {
+      timer = setTimeout(onTimeout, input.timeoutMs);
+    }
     if (kinds.size === 0) {
-      finish({ ok: true, health: releaseHealth([]) });
+      // Nothing to watch: healthy at once (once applied, by the evaluation arm schedules).
+      if (!input.applied) finish({ ok: true, health: releaseHealth([]) });
       return;
     }
     for (const { apiVersion, kind } of kinds.values()) {
