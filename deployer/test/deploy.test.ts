@@ -399,6 +399,39 @@ describe('shoal deploy, diff, history, rollback and destroy on the testbed with 
     expectExit(await run(['deploy', 'auth']), 0);
   });
 
+  it('When a release is locked by another deploy, then the releases after it are skipped and none of their locks (taken while planning) stays behind', async () => {
+    const leases = ns.kubeConfig.makeApiClient(CoordinationV1Api);
+    await leases.createNamespacedLease({
+      namespace: ns.name,
+      body: {
+        metadata: { name: 'shoal.lock.auth', namespace: ns.name },
+        spec: { holderIdentity: 'alice@laptop (pid 4242)', leaseDurationSeconds: 600 },
+      },
+    });
+    const busy = expectExit(
+      await run([
+        'deploy',
+        'auth',
+        'user',
+        '--image',
+        'auth=shoal/auth:3.0.0',
+        '--image',
+        'user=shoal/user:3.0.0',
+      ]),
+      1,
+    );
+    assert.match(busy.stderr, /^shoal: Release auth is being deployed by alice@laptop/);
+    assert.equal(
+      (await deploymentOf('user')).spec?.template.spec?.containers[0]?.image,
+      'shoal/user:0.1.0',
+    );
+    await assert.rejects(
+      leases.readNamespacedLease({ name: 'shoal.lock.user', namespace: ns.name }),
+      /404|not found/i,
+    );
+    await leases.deleteNamespacedLease({ name: 'shoal.lock.auth', namespace: ns.name });
+  });
+
   it('When a Service was deleted by hand, then diff shows it to create and deploy restores it', async () => {
     await core().deleteNamespacedService({ name: 'user', namespace: ns.name });
     const diff = expectExit(await run(['diff', '--exit-code']), 1);

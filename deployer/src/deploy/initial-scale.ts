@@ -54,27 +54,30 @@ export function initialScales(plan: ReleasePlan): InitialScale[] {
 
 /** Sets each workload's replicas through its scale subresource. */
 export async function applyInitialScales(kube: KubeClients, scales: InitialScale[]): Promise<void> {
-  for (const scale of scales) {
-    const request = {
-      name: scale.name,
-      namespace: scale.namespace,
-      fieldManager: INITIAL_SCALE_MANAGER,
-      body: {
-        apiVersion: 'autoscaling/v1',
-        kind: 'Scale',
-        metadata: { name: scale.name, namespace: scale.namespace },
-        spec: { replicas: scale.replicas },
-      },
-    };
-    try {
-      if (scale.kind === 'Deployment') await kube.apps.replaceNamespacedDeploymentScale(request);
-      else await kube.apps.replaceNamespacedStatefulSetScale(request);
-    } catch (error) {
-      throw describeKubeError(
-        error,
-        `scale ${scale.kind} ${scale.namespace}/${scale.name} to ${scale.replicas}`,
-        kube.server,
-      );
-    }
+  await Promise.all(scales.map((scale) => applyInitialScale(kube, scale)));
+}
+
+/** Sets one workload's replicas through its scale subresource. */
+async function applyInitialScale(kube: KubeClients, scale: InitialScale): Promise<void> {
+  const request = {
+    name: scale.name,
+    namespace: scale.namespace,
+    fieldManager: INITIAL_SCALE_MANAGER,
+    body: {
+      apiVersion: 'autoscaling/v1',
+      kind: 'Scale',
+      metadata: { name: scale.name, namespace: scale.namespace },
+      spec: { replicas: scale.replicas },
+    },
+  };
+  try {
+    if (scale.kind === 'Deployment') await kube.apps.replaceNamespacedDeploymentScale(request);
+    else await kube.apps.replaceNamespacedStatefulSetScale(request);
+  } catch (error) {
+    throw describeKubeError(
+      error,
+      `scale ${scale.kind} ${scale.namespace}/${scale.name} to ${scale.replicas}`,
+      kube.server,
+    );
   }
 }

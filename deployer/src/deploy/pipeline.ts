@@ -6,6 +6,7 @@ import { dependencyWaves } from '../platform-file/platform.ts';
 import type { Platform } from '../platform-file/platform.ts';
 import { ensurePlatformSecrets } from './platform-secrets.ts';
 import type { SecretOutcome } from './platform-secrets.ts';
+import { EarlyLocks } from './early-locks.ts';
 import { prepareRelease } from './prepare.ts';
 import type { PreparedRelease } from './prepare.ts';
 import { isUnchanged, rollOut } from './rollout.ts';
@@ -69,8 +70,13 @@ export async function deployPlatform(
   options: DeployOptions,
 ): Promise<DeployReport> {
   const waves = dependencyWaves(platform.releases, options.releases);
-  const rollOutOne = (entry: PreparedRelease, onHealthy?: () => void): Promise<ReleaseResult> =>
+  const rollOutOne = (
+    entry: PreparedRelease,
+    onHealthy?: () => void,
+    lockHeld = false,
+  ): Promise<ReleaseResult> =>
     rollOut(kube, entry, {
+      lockHeld,
       force: options.force,
       prune: options.prune,
       rollback: options.rollback,
@@ -89,6 +95,14 @@ export async function deployPlatform(
     Promise<{ entry: PreparedRelease; check?: Promise<ReleaseResult> }>
   >();
   const limit = concurrencyLimit(4);
+  const locks = new EarlyLocks(kube);
+  // The longest the waves before each release may take (each: its slowest rollout and rollback).
+  const waitBefore = new Map<string, number>();
+  let elapsedBound = 0;
+  for (const wave of waves) {
+    for (const release of wave) waitBefore.set(release.name, elapsedBound);
+    elapsedBound += Math.max(...wave.map((release) => release.timeoutSeconds * 2));
+  }
   for (const release of waves.flat()) {
     const preparation = limit(() =>
       prepareRelease(kube, release, {
@@ -99,7 +113,10 @@ export async function deployPlatform(
       }),
     ).then((entry) => {
       options.reporter.planned([entry]);
-      if (!isUnchanged(entry)) return { entry };
+      if (!isUnchanged(entry)) {
+        if (!options.signal.aborted) locks.take(release, waitBefore.get(release.name) ?? 0);
+        return { entry };
+      }
       const check = rollOutOne(entry);
       check.catch(() => undefined); // awaited in its wave
       return { entry, check };
@@ -107,47 +124,69 @@ export async function deployPlatform(
     preparation.catch(() => undefined); // awaited in its wave
     started.set(release.name, preparation);
   }
-  const secrets = await ensurePlatformSecrets(kube, platform);
-  options.reporter.secrets(secrets);
-  // The next wave starts once every release of this one is healthy: recording that (the
-  // revision marked deployed, the lock released) goes on meanwhile and is awaited at the end.
-  const running: Promise<ReleaseResult>[] = [];
-  let stopped = false;
-  for (const wave of waves) {
-    const prepared = await Promise.all(
-      wave.map(
-        (release) =>
-          started.get(release.name) ??
-          Promise.reject(new Error(`${release.name} was not prepared`)),
-      ),
-    );
-    const gates = prepared.map((entry) => {
-      let healthy!: () => void;
-      const becameHealthy = new Promise<boolean>((resolve) => (healthy = () => resolve(true)));
-      let outcome: Promise<ReleaseResult>;
-      if (entry.check) outcome = entry.check;
-      else if (stopped || options.signal.aborted)
-        outcome = Promise.resolve(notDeployed(entry.entry, stopped));
-      else outcome = rollOutOne(entry.entry, healthy);
-      const finished = outcome.then((result) => {
-        options.reporter.finished(result);
-        return result;
-      });
-      running.push(finished);
-      return Promise.race([becameHealthy, finished.then(isSuccess, () => false)]);
-    });
-    if ((await Promise.all(gates)).some((healthy) => !healthy)) stopped = true;
+  try {
+    return await rollOutWaves();
+  } finally {
+    await locks.releaseUnused();
   }
-  const results = await Promise.all(running);
-  return {
-    ok: results.every(isSuccess),
-    changed:
-      results.some((result) => result.revision !== undefined) ||
-      secrets.some((secret) => secret.action !== 'kept'),
-    environment: platform.environment,
-    secrets,
-    releases: results,
-  };
+
+  async function rollOutWaves(): Promise<DeployReport> {
+    const secrets = await ensurePlatformSecrets(kube, platform);
+    options.reporter.secrets(secrets);
+    // The next wave starts once every release of this one is healthy: recording that (the
+    // revision marked deployed, the lock released) goes on meanwhile and is awaited at the end.
+    const running: Promise<ReleaseResult>[] = [];
+    let stopped = false;
+    for (const wave of waves) {
+      const prepared = await Promise.all(
+        wave.map(
+          (release) =>
+            started.get(release.name) ??
+            Promise.reject(new Error(`${release.name} was not prepared`)),
+        ),
+      );
+      const gates = prepared.map((entry) => {
+        let healthy!: () => void;
+        const becameHealthy = new Promise<boolean>((resolve) => (healthy = () => resolve(true)));
+        let outcome: Promise<ReleaseResult>;
+        if (entry.check) outcome = entry.check;
+        else if (stopped || options.signal.aborted)
+          outcome = Promise.resolve(notDeployed(entry.entry, stopped));
+        else if (!locks.has(entry.entry.release.name)) outcome = rollOutOne(entry.entry, healthy);
+        else outcome = rollOutLocked(entry.entry, healthy);
+        const finished = outcome.then((result) => {
+          options.reporter.finished(result);
+          return result;
+        });
+        running.push(finished);
+        return Promise.race([becameHealthy, finished.then(isSuccess, () => false)]);
+      });
+      if ((await Promise.all(gates)).some((healthy) => !healthy)) stopped = true;
+    }
+    const results = await Promise.all(running);
+    return {
+      ok: results.every(isSuccess),
+      changed:
+        results.some((result) => result.revision !== undefined) ||
+        secrets.some((secret) => secret.action !== 'kept'),
+      environment: platform.environment,
+      secrets,
+      releases: results,
+    };
+  }
+
+  /** Rolls out a release whose lock was taken early, and releases the lock. */
+  async function rollOutLocked(
+    entry: PreparedRelease,
+    onHealthy: () => void,
+  ): Promise<ReleaseResult> {
+    const unlock = await locks.held(entry.release.name);
+    try {
+      return await rollOutOne(entry, onHealthy, true);
+    } finally {
+      await unlock();
+    }
+  }
 }
 
 /** The result of a release left out because an earlier wave failed, or Ctrl-C. */

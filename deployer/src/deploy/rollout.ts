@@ -9,7 +9,7 @@ import { deleteObject, serverSideApply } from '../kube/server-side-apply.ts';
 import { describeCounts, isNoop, planCounts } from '../plan/plan.ts';
 import type { PlanAction, ReleasePlan } from '../plan/plan.ts';
 import type { FieldChange } from '../plan/object-diff.ts';
-import { applyGroups } from '../render/apply-order.ts';
+import { applyGroups, applyTier, WORKLOAD_TIER } from '../render/apply-order.ts';
 import { imagesOf, objectKey } from '../render/tracking.ts';
 import { applyFingerprint } from '../plan/apply-fingerprint.ts';
 import { lockRelease } from '../state/release-lock.ts';
@@ -338,16 +338,24 @@ async function applyPlan(
   const toApply = plan.changes.filter(
     (change) => change.action === 'create' || change.action === 'update',
   );
+  // The initial scales go out as soon as the workloads exist, alongside the tier after them
+  // (autoscalers, routes): one round trip less than after every tier.
+  const scales = initialScales(plan);
+  let scaling: Promise<void> | undefined;
   for (const group of applyGroups(toApply.map((change) => change.object))) {
     if (options.signal.aborted)
       throw new ShoalError('interrupted before every object was applied', ExitCode.Interrupted);
+    if (!scaling && scales.length > 0 && applyTier(group[0]?.kind) > WORKLOAD_TIER) {
+      scaling = applyInitialScales(kube, scales);
+      scaling.catch(() => undefined); // awaited below
+    }
     await mapLimited(group, 8, async (object) => {
       const applied = await serverSideApply(kube, object, { force: options.force });
       const fingerprint = applyFingerprint(applied);
       if (fingerprint) fingerprints.set(objectKey(object), fingerprint);
     });
   }
-  await applyInitialScales(kube, initialScales(plan));
+  await (scaling ?? applyInitialScales(kube, scales));
   const strays = plan.changes
     .filter((change) => change.action === 'prune')
     .map((change) => change.object);

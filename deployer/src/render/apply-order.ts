@@ -45,12 +45,15 @@ const CONFIGURATION = new Set([
   'PodTemplate',
 ]);
 
+/** The tier of workloads (what pods run in). */
+export const WORKLOAD_TIER = 2;
+
 /** The apply tier of a kind: 0 first, 3 last (custom resources go last, after their CRDs). */
 export function applyTier(kind: string | undefined): number {
   const name = kind ?? '';
   if (FIRST.has(name)) return 0;
   if (CONFIGURATION.has(name)) return 1;
-  if (WORKLOADS.has(name)) return 2;
+  if (WORKLOADS.has(name)) return WORKLOAD_TIER;
   if (POINTING_AT_WORKLOADS.has(name)) return 3;
   return 3;
 }
