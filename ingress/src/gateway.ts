@@ -84,8 +84,8 @@ export interface Gateway {
     url: string;
     adminUrl: string;
   }>;
-  /** Shuts down like SIGTERM does, without the readiness delay. */
-  stop(): Promise<void>;
+  /** Shuts down like SIGTERM does; without the readiness delay unless `delayMs` is given. */
+  stop(options?: { delayMs?: number }): Promise<void>;
 }
 
 /** Builds the gateway. */
@@ -250,9 +250,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       logger.info('gateway listening', { port, admin_port: adminPort, routes: source.description });
       return { url: `http://${urlHost}:${port}`, adminUrl: `http://${urlHost}:${adminPort}` };
     },
-    async stop() {
+    async stop(stopOptions = {}) {
       lifecycle.releaseSignals();
-      await lifecycle.shutdown({ delayMs: 0 });
+      await lifecycle.shutdown({ delayMs: stopOptions.delayMs ?? 0 });
     },
   };
 }

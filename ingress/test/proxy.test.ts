@@ -145,4 +145,19 @@ describe('proxying through the gateway', () => {
     await draining.stop();
     assert.equal((await inFlight).status, 200);
   });
+
+  it('When the gateway is draining, then a proxied answer tells the client to close its connection (and reconnect to another replica)', async () => {
+    const draining = await startGateway({ routes: routesYaml({ upstream: upstream.url }) });
+    const before = await httpCall(`${draining.url}/api/before`, {
+      headers: { connection: 'keep-alive' },
+    });
+    assert.equal(before.headers['connection'], 'keep-alive');
+    const stopping = draining.gateway.stop({ delayMs: 300 });
+    const during = await httpCall(`${draining.url}/api/during`, {
+      headers: { connection: 'keep-alive' },
+    });
+    assert.equal(during.status, 200);
+    assert.equal(during.headers['connection'], 'close');
+    await stopping;
+  });
 });

@@ -2,6 +2,18 @@
 // looping over a mix of requests, each outcome recorded, so a test can say exactly how many
 // requests ran during the fault and which (if any) failed.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, fetch } from 'undici';
+
+/**
+ * The load's connection pool. An idle keep-alive connection is closed by the client after
+ * 500 ms, below the platform's drain (SHUTDOWN_DELAY_MS, 1 s): a draining instance answers
+ * `Connection: close` to every request it still gets, so the only connections it closes
+ * itself are ones idle for the whole drain, and the client has dropped those already. (With
+ * fetch's default 4 s, a request could go out on a connection at the very moment the
+ * draining instance closed it: lost, and not ours to retry unless idempotent.) The gateway
+ * keeps the same rule towards the services (UPSTREAM_KEEPALIVE_MS).
+ */
+const loadClient = new Agent({ keepAliveTimeout: 500, keepAliveMaxTimeout: 500 });
 
 /**
  * One kind of request in the mix: returns the status, throws on a network failure. `sequence`
@@ -138,6 +150,7 @@ export async function getStatus(url: string, token?: string): Promise<number> {
   const response = await fetch(url, {
     headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
     signal: AbortSignal.timeout(15_000),
+    dispatcher: loadClient,
   });
   await response.arrayBuffer();
   return response.status;
@@ -158,6 +171,7 @@ export async function sendJson(
     },
     body: JSON.stringify(body),
     signal: AbortSignal.timeout(15_000),
+    dispatcher: loadClient,
   });
   await response.arrayBuffer();
   return response.status;

@@ -227,6 +227,10 @@ const gateway: ComponentDefinition = {
     REDIS_URL: context.deps.REDIS_URL,
     RATE_LIMIT_REDIS_DOWN: 'local',
     DOCS_OPENAPI_URLS: context.docsOpenApiUrls,
+    // Idle upstream connections are dropped before a draining service would close them (its
+    // SHUTDOWN_DELAY_MS), so a rolling restart never meets a connection closed under a request.
+    // In the cluster the preStop sleep outlasts the default 4 s.
+    UPSTREAM_KEEPALIVE_MS: String(Math.max(100, Math.floor(context.shutdownDelayMs / 2))),
   }),
 };
 

@@ -77,7 +77,13 @@ export async function startEndpointBalancer(port = 0): Promise<EndpointBalancer>
       upstream.pipe(client);
       client.on('error', () => upstream.destroy());
       upstream.on('error', () => client.destroy());
-      upstream.once('close', () => client.destroy());
+      // The instance closed (e.g. after a `Connection: close` answer while draining): end the
+      // client's side once what was piped is flushed. destroy() here could drop the tail of
+      // that last answer, which the client would see as a reset.
+      upstream.once('close', () => {
+        client.end();
+        setTimeout(() => client.destroy(), 1_000).unref();
+      });
       client.once('close', () => upstream.destroy());
     });
   };

@@ -64,8 +64,13 @@ export function createEdgeProxy(
         proxyReq.once('response', () => clearTimeout(timer));
         proxyReq.once('close', () => clearTimeout(timer));
       },
-      proxyRes: (proxyRes: IncomingMessage, req: IncomingMessage) => {
+      proxyRes: (proxyRes: IncomingMessage, req: IncomingMessage, res: ServerResponse) => {
         cleanResponseHeaders(proxyRes.headers);
+        // A draining gateway told the client to reconnect (front handler: `Connection: close`);
+        // httpxy would put the client's own `keep-alive` back, and the client would keep
+        // sending on a connection about to be closed under it.
+        const ours = res.getHeader('connection');
+        if (typeof ours === 'string') proxyRes.headers.connection = ours;
         const state = edgeRequest(req);
         const declared = Number(proxyRes.headers['content-length']);
         if (Number.isSafeInteger(declared)) {
