@@ -2,3 +2,4 @@ export * from './deps-env.ts';
 export * from './unique-name.ts';
 export * from './kube-testbed.ts';
 export * from './openapi-contract.ts';
+export * from './test-database.ts';

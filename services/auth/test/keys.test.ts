@@ -1,3 +1,4 @@
+import { createTestDatabase } from '@shoal/testbed';
 import assert from 'node:assert/strict';
 import { createTokenVerifier } from '@shoal/kit';
 import jwt from 'jsonwebtoken';
@@ -8,7 +9,6 @@ import { migrate } from '../src/store/migrations.ts';
 import { PgAuthStore } from '../src/store/pg-auth-store.ts';
 import { createTestEnvironment, newAccount, startAuth } from './support/auth-under-test.ts';
 import type { AuthUnderTest, TestEnvironment } from './support/auth-under-test.ts';
-import { createTestDatabase } from './support/test-database.ts';
 
 const ADMIN = { email: 'admin@example.com', password: 'admin password of some length' };
 
@@ -123,7 +123,7 @@ describe('signing key ring: retention and sealing (domain against PostgreSQL)', 
   const encryption = new KeyEncryption(Buffer.alloc(32, 7));
 
   before(async () => {
-    database = await createTestDatabase();
+    database = await createTestDatabase('auth');
     pool = new pg.Pool({ connectionString: database.url, max: 3 });
     await migrate(pool);
   });

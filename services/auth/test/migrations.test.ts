@@ -1,15 +1,15 @@
+import { createTestDatabase } from '@shoal/testbed';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { MIGRATIONS, migrate } from '../src/store/migrations.ts';
-import { createTestDatabase } from './support/test-database.ts';
-import type { TestDatabase } from './support/test-database.ts';
+import type { TestDatabase } from '@shoal/testbed';
 
 describe('migrations: versioned, under an advisory lock', () => {
   let database: TestDatabase;
   const pools: pg.Pool[] = [];
 
   before(async () => {
-    database = await createTestDatabase();
+    database = await createTestDatabase('auth');
   });
   after(async () => {
     await Promise.all(pools.map((pool) => pool.end()));

@@ -1,3 +1,4 @@
+import { createTestDatabase } from '@shoal/testbed';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -7,8 +8,7 @@ import type { EventFact } from '../src/domain/event-fact.ts';
 import { FactBatcher } from '../src/events/fact-batcher.ts';
 import { MIGRATIONS, migrate } from '../src/store/migrations.ts';
 import { PgReportStore } from '../src/store/pg-report-store.ts';
-import { createTestDatabase } from './support/test-database.ts';
-import type { TestDatabase } from './support/test-database.ts';
+import type { TestDatabase } from '@shoal/testbed';
 
 function login(userId: string, time: string): EventFact {
   return factFromEvent(
@@ -22,7 +22,7 @@ describe('the PostgreSQL report store', () => {
   let store: PgReportStore;
 
   before(async () => {
-    database = await createTestDatabase();
+    database = await createTestDatabase('reporting');
     pool = new pg.Pool({ connectionString: database.url, max: 8 });
     store = new PgReportStore(pool);
   });

@@ -1,12 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { createLogger, parseConfig } from '@shoal/kit';
-import { ApiContract, ContractCheckedClient, loadDepsEnv, uniqueName } from '@shoal/testbed';
+import {
+  ApiContract,
+  ContractCheckedClient,
+  createTestDatabase,
+  loadDepsEnv,
+  uniqueName,
+} from '@shoal/testbed';
 import { createAuthService } from '../../src/app.ts';
 import type { AuthService } from '../../src/app.ts';
 import { authConfigSchema } from '../../src/config.ts';
 import type { AuthConfig } from '../../src/config.ts';
-import { createTestDatabase } from './test-database.ts';
-import type { TestDatabase } from './test-database.ts';
+import type { TestDatabase } from '@shoal/testbed';
 
 /** Cheap scrypt parameters for the bulk of the tests (the default ones cost ~0.3 s each). */
 export const CHEAP_SCRYPT = 'N=1024,r=8,p=1';
@@ -26,7 +31,7 @@ export async function createTestEnvironment(): Promise<TestEnvironment> {
   // The AWS SDK reads credentials from the process environment.
   process.env['AWS_ACCESS_KEY_ID'] ??= deps.AWS_ACCESS_KEY_ID;
   process.env['AWS_SECRET_ACCESS_KEY'] ??= deps.AWS_SECRET_ACCESS_KEY;
-  const database = await createTestDatabase();
+  const database = await createTestDatabase('auth');
   return {
     database,
     env: {

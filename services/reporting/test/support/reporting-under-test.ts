@@ -7,12 +7,17 @@ import {
 } from '@aws-sdk/client-sqs';
 import { createLogger, parseConfig } from '@shoal/kit';
 import type { CloudEvent } from '@shoal/kit';
-import { ApiContract, ContractCheckedClient, loadDepsEnv, uniqueName } from '@shoal/testbed';
+import {
+  ApiContract,
+  ContractCheckedClient,
+  createTestDatabase,
+  loadDepsEnv,
+  uniqueName,
+} from '@shoal/testbed';
 import { createReportingService } from '../../src/app.ts';
 import type { ReportingService } from '../../src/app.ts';
 import { reportingConfigSchema } from '../../src/config.ts';
-import { createTestDatabase } from './test-database.ts';
-import type { TestDatabase } from './test-database.ts';
+import type { TestDatabase } from '@shoal/testbed';
 import { TokenIssuer } from './token-issuer.ts';
 
 /** The contract every response of the service under test is checked against. */
@@ -40,7 +45,7 @@ export async function createTestEnvironment(): Promise<TestEnvironment> {
   // The AWS SDK reads credentials from the process environment.
   process.env['AWS_ACCESS_KEY_ID'] ??= deps.AWS_ACCESS_KEY_ID;
   process.env['AWS_SECRET_ACCESS_KEY'] ??= deps.AWS_SECRET_ACCESS_KEY;
-  const database = await createTestDatabase();
+  const database = await createTestDatabase('reporting');
   const tokens = await TokenIssuer.start();
   const sqs = new SQSClient({ region: deps.AWS_REGION, endpoint: deps.SQS_ENDPOINT });
   const queue = uniqueName('reporting-events');

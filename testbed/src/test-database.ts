@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { loadDepsEnv, uniqueName } from '@shoal/testbed';
+import { loadDepsEnv } from './deps-env.ts';
+import { uniqueName } from './unique-name.ts';
 
 /** A PostgreSQL database of its own for one test run, on the testbed server. */
 export interface TestDatabase {
@@ -9,10 +10,10 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** Creates an empty database named reporting_<random> so concurrent runs never share state. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** Creates an empty database named `<prefix>_<random>` so concurrent runs never share state. */
+export async function createTestDatabase(prefix: string): Promise<TestDatabase> {
   const adminUrl = loadDepsEnv().PG_URL;
-  const name = uniqueName('reporting', '_');
+  const name = uniqueName(prefix, '_');
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
