@@ -119,6 +119,10 @@ bench-deployer: install kube-up ## shoal deploy (cold, and with nothing to chang
 
 bench: bench-kit bench-auth bench-events bench-gateway bench-consumers bench-deployer ## every benchmark
 
+.PHONY: soak
+soak: install deps-up ## the whole platform under a mixed load for minutes (SOAK_RATE req/s, SOAK_DURATION_S): errors, p50/p99, RSS trend
+	npm run --workspace @shoal/bench soak
+
 deploy: install ## the platform on a local kind cluster (needs docker, kind, helm): shoal up
 	deployer/bin/shoal up
 
