@@ -41,6 +41,7 @@ export * from './messaging/sqs-check.ts';
 export * from './messaging/sqs-consumer.ts';
 export * from './messaging/sqs-publisher.ts';
 export * from './messaging/trace-attributes.ts';
+export * from './postgres/pg-migrations.ts';
 export * from './postgres/pg-pool.ts';
 export * from './outbox/mongo-outbox.ts';
 export * from './outbox/mongo-outbox-relay.ts';

@@ -1,11 +1,8 @@
+import { migratePostgres } from '@shoal/kit';
+import type { Migration } from '@shoal/kit';
 import type { Pool } from 'pg';
 
-/** One step of the schema; never edit a released one, add the next version instead. */
-export interface Migration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: string;
-}
+export type { Migration } from '@shoal/kit';
 
 /** The auth service's schema, in order. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -70,54 +67,11 @@ export const MIGRATIONS: readonly Migration[] = [
 /** Arbitrary but fixed: the advisory lock every replica takes while migrating. */
 const MIGRATION_LOCK_KEY = 0x5a0a1_a07;
 
-/**
- * Brings the schema up to date. Replicas starting together serialise on a session advisory
- * lock; each version is applied in its own transaction and recorded in schema_migrations,
- * so a crash midway leaves a consistent schema and the next start resumes. `alsoUnderLock`
- * runs while the lock is held (e.g. the kit's outbox table).
- */
-export async function migrate(
+/** Brings auth's schema up to date (the kit's runner); `alsoUnderLock` runs under its lock. */
+export function migrate(
   pool: Pool,
   migrations: readonly Migration[] = MIGRATIONS,
   alsoUnderLock: () => Promise<void> = async () => {},
 ): Promise<number[]> {
-  const client = await pool.connect();
-  const applied: number[] = [];
-  try {
-    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    try {
-      await client.query(`
-        CREATE TABLE IF NOT EXISTS schema_migrations (
-          version integer PRIMARY KEY,
-          name text NOT NULL,
-          applied_at timestamptz NOT NULL DEFAULT now()
-        )`);
-      const done = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
-      const doneVersions = new Set(done.rows.map((row) => row.version));
-      for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
-        if (doneVersions.has(migration.version)) continue;
-        await client.query('BEGIN');
-        try {
-          await client.query(migration.sql);
-          await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
-            migration.version,
-            migration.name,
-          ]);
-          await client.query('COMMIT');
-        } catch (error) {
-          await client.query('ROLLBACK');
-          throw new Error(`migration ${migration.version} (${migration.name}) failed`, {
-            cause: error,
-          });
-        }
-        applied.push(migration.version);
-      }
-      await alsoUnderLock();
-    } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
-    }
-  } finally {
-    client.release();
-  }
-  return applied;
+  return migratePostgres(pool, { migrations, lockKey: MIGRATION_LOCK_KEY, alsoUnderLock });
 }
