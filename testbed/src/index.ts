@@ -1,3 +1,4 @@
+export * from './auth-process.ts';
 export * from './deps-env.ts';
 export * from './unique-name.ts';
 export * from './kube-testbed.ts';
