@@ -4,3 +4,4 @@ export * from './unique-name.ts';
 export * from './kube-testbed.ts';
 export * from './openapi-contract.ts';
 export * from './test-database.ts';
+export * from './token-issuer.ts';

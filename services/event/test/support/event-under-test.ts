@@ -1,13 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { DeleteQueueCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createLogger, parseConfig } from '@shoal/kit';
-import { ApiContract, ContractCheckedClient, loadDepsEnv, uniqueName } from '@shoal/testbed';
+import {
+  ApiContract,
+  ContractCheckedClient,
+  loadDepsEnv,
+  TokenIssuer,
+  uniqueName,
+} from '@shoal/testbed';
 import { MongoClient } from 'mongodb';
 import { createEventService } from '../../src/app.ts';
 import type { EventService } from '../../src/app.ts';
 import { eventConfigSchema } from '../../src/config.ts';
 import type { EventConfig } from '../../src/config.ts';
-import { TokenIssuer } from './token-issuer.ts';
 
 /** The contract every response of the service under test is checked against. */
 export const contract = ApiContract.fromFile(new URL('../../openapi.yaml', import.meta.url));

@@ -12,13 +12,13 @@ import {
   ContractCheckedClient,
   createTestDatabase,
   loadDepsEnv,
+  TokenIssuer,
   uniqueName,
 } from '@shoal/testbed';
 import { createReportingService } from '../../src/app.ts';
 import type { ReportingService } from '../../src/app.ts';
 import { reportingConfigSchema } from '../../src/config.ts';
 import type { TestDatabase } from '@shoal/testbed';
-import { TokenIssuer } from './token-issuer.ts';
 
 /** The contract every response of the service under test is checked against. */
 export const contract = ApiContract.fromFile(new URL('../../openapi.yaml', import.meta.url));
