@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Kubernetes testbed binaries from the Go module proxy, once per pin:
-#   build/         kube-apiserver kube-controller-manager kube-scheduler kubectl
+#   build/         kube-apiserver kube-controller-manager kube-scheduler kubectl, and the
+#                  node binaries kind's node image needs (kubeadm kubelet kube-proxy)
 #                  (k8s.io/kubernetes v1.35), etcd (go.etcd.io/etcd/server/v3)
 #   build-addons/  kwok (sigs.k8s.io/kwok), metrics-server (sigs.k8s.io/metrics-server),
 #                  on the Kubernetes v0.33 libraries their releases were made with
@@ -39,12 +40,15 @@ control_plane_packages=(
   k8s.io/kubernetes/cmd/kube-controller-manager
   k8s.io/kubernetes/cmd/kube-scheduler
   k8s.io/kubernetes/cmd/kubectl
+  k8s.io/kubernetes/cmd/kubeadm
+  k8s.io/kubernetes/cmd/kubelet
+  k8s.io/kubernetes/cmd/kube-proxy
   go.etcd.io/etcd/server/v3
 )
 addons_flags=" -X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK_VERSION#v} -X k8s.io/client-go/pkg/version.gitVersion=$METRICS_SERVER_VERSION"
 addons_packages=(sigs.k8s.io/kwok/cmd/kwok sigs.k8s.io/metrics-server/cmd/metrics-server)
 
-binaries=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd metrics-server kwok)
+binaries=(kube-apiserver kube-controller-manager kube-scheduler kubectl kubeadm kubelet kube-proxy etcd metrics-server kwok)
 
 # The stamp covers everything that decides the output: the module pins, the packages, the
 # link flags and the Go toolchain. Comments and log lines can change without a rebuild.
