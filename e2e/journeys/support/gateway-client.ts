@@ -1,6 +1,7 @@
 // The journeys' only way in: HTTP to the gateway, as an API consumer would call it.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { FetchLike } from '../../src/fetch-like.ts';
 
 /** A response with its body parsed (JSON when the content type says so, text otherwise). */
 export interface ApiResponse<T = Record<string, unknown>> {
@@ -21,9 +22,12 @@ export interface CallOptions {
 /** A tiny client for the gateway at `baseUrl`. */
 export class GatewayClient {
   readonly baseUrl: string;
+  readonly #fetch: FetchLike;
 
-  constructor(baseUrl: string) {
+  /** `fetchImpl`: how to send (default the global fetch; the kind suite resolves its hosts itself). */
+  constructor(baseUrl: string, fetchImpl: FetchLike = fetch) {
     this.baseUrl = baseUrl;
+    this.#fetch = fetchImpl;
   }
 
   /** One request; never throws on a status, only on a network failure. */
@@ -38,12 +42,17 @@ export class GatewayClient {
     let payload: string | undefined = options.rawBody;
     if (payload === undefined && body !== undefined) payload = JSON.stringify(body);
     if (payload !== undefined) headers['content-type'] ??= 'application/json';
-    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body: payload });
+    const response = await this.#fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers,
+      body: payload,
+    });
     const text = await response.text();
     const isJson = /json/.test(response.headers.get('content-type') ?? '');
     return {
       status: response.status,
-      headers: response.headers,
+      headers:
+        response.headers instanceof Headers ? response.headers : new Headers([...response.headers]),
       body: (isJson && text !== '' ? JSON.parse(text) : text) as T,
       text,
     };

@@ -9,38 +9,16 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { findRepoRoot } from '@shoal/testbed';
+import { jaegerQuery } from './jaeger-query.ts';
+import type { TraceReader } from './jaeger-query.ts';
 import { freePort } from '../platform/free-port.ts';
 
-/** A span as Jaeger's query API (`/api/traces/{id}`) returns it. */
-export interface JaegerSpan {
-  readonly traceID: string;
-  readonly spanID: string;
-  readonly operationName: string;
-  readonly processID: string;
-  readonly references?: readonly { refType: string; traceID: string; spanID: string }[];
-  readonly tags: readonly { key: string; value: unknown }[];
-}
+export type { JaegerSpan, JaegerTrace, TraceReader } from './jaeger-query.ts';
 
-/** A trace with each span's service name resolved. */
-export interface JaegerTrace {
-  readonly traceID: string;
-  readonly spans: readonly (JaegerSpan & { serviceName: string })[];
-}
-
-/** A running private Jaeger. */
-export interface JaegerProcess {
+/** A running private Jaeger: its query API (queryUrl, trace, waitForTrace) and its OTLP intake. */
+export interface JaegerProcess extends TraceReader {
   /** Where services export (OTEL_EXPORTER_OTLP_ENDPOINT). */
   readonly otlpEndpoint: string;
-  /** The query API and UI. */
-  readonly queryUrl: string;
-  /** The trace with this id, or undefined while Jaeger has none of its spans. */
-  trace(traceId: string): Promise<JaegerTrace | undefined>;
-  /** Polls until the trace satisfies `done` (e.g. spans from five services), bounded. */
-  waitForTrace(
-    traceId: string,
-    done: (trace: JaegerTrace) => boolean,
-    timeoutMs?: number,
-  ): Promise<JaegerTrace>;
   stop(): Promise<void>;
 }
 
@@ -57,12 +35,6 @@ export async function ensureJaegerBinary(repoRoot = findRepoRoot()): Promise<str
   const cache =
     process.env['SHOAL_CACHE'] ?? join(process.env['HOME'] ?? '/root', '.cache', 'shoal');
   return join(cache, 'jaeger', version, 'jaeger');
-}
-
-interface RawTrace {
-  traceID: string;
-  spans: JaegerSpan[];
-  processes: Record<string, { serviceName: string }>;
 }
 
 /** Starts a private Jaeger and waits until its query API answers. */
@@ -115,41 +87,5 @@ export async function startJaeger(): Promise<JaegerProcess> {
     await sleep(100);
   }
 
-  const trace = async (traceId: string): Promise<JaegerTrace | undefined> => {
-    const response = await fetch(`${queryUrl}/api/traces/${traceId}`);
-    if (response.status === 404) return undefined;
-    if (!response.ok) throw new Error(`jaeger /api/traces/${traceId}: ${response.status}`);
-    const body = (await response.json()) as { data: RawTrace[] | null };
-    const raw = body.data?.[0];
-    if (raw === undefined) return undefined;
-    return {
-      traceID: raw.traceID,
-      spans: raw.spans.map((span) => ({
-        ...span,
-        serviceName: raw.processes[span.processID]?.serviceName ?? '?',
-      })),
-    };
-  };
-
-  return {
-    otlpEndpoint: `http://127.0.0.1:${otlp}`,
-    queryUrl,
-    trace,
-    async waitForTrace(traceId, done, timeoutMs = 30_000) {
-      const until = Date.now() + timeoutMs;
-      let last: JaegerTrace | undefined;
-      for (;;) {
-        last = await trace(traceId);
-        if (last !== undefined && done(last)) return last;
-        if (Date.now() > until) {
-          const seen = last?.spans.map((s) => `${s.serviceName}:${s.operationName}`) ?? [];
-          throw new Error(
-            `trace ${traceId} incomplete after ${timeoutMs} ms; spans: ${seen.join(', ') || 'none'}`,
-          );
-        }
-        await sleep(250);
-      }
-    },
-    stop,
-  };
+  return { ...jaegerQuery(queryUrl), otlpEndpoint: `http://127.0.0.1:${otlp}`, stop };
 }
