@@ -21,7 +21,7 @@ export NODE_OPTIONS := --conditions=shoal-source $(NODE_OPTIONS)
 
 .PHONY: help node install build typecheck lint format test test-unit deps-up deps-down deps-status \
         kube-up kube-down kube-status bench bench-kit bench-auth bench-events bench-gateway bench-consumers bench-deployer deploy dev clean \
-        tracing-up tracing-down tracing-build test-security test-reliability
+        tracing-up tracing-down tracing-build test-security test-reliability test-kind
 
 help: ## list the verbs
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -93,6 +93,9 @@ test-security: install deps-up ## the security suite alone (JWT attacks, authori
 
 test-reliability: install deps-up ## the reliability suite alone (rolling restarts, kill -9, database/SQS/Redis outages on private servers)
 	cd e2e && npx mocha --no-config --extension ts --timeout 180000 'reliability/*.test.ts'
+
+test-kind: install deploy ## the kind suite on the real cluster after make deploy: shoal status, Pod Security, the user journey, probes
+	cd e2e && npx mocha --no-config --extension ts --timeout 600000 'kind/*.test.ts'
 
 test: install lint typecheck deps-up kube-up tracing-build ## everything CI runs: lint, typecheck, start testbeds, all tests
 	$(MAKE) --no-print-directory test-unit
