@@ -9,7 +9,7 @@ import type { SecretOutcome } from './platform-secrets.ts';
 import { EarlyLocks } from './early-locks.ts';
 import { prepareRelease } from './prepare.ts';
 import type { PreparedRelease } from './prepare.ts';
-import { isUnchanged, rollOut } from './rollout.ts';
+import { ensureNamespace, isUnchanged, rollOut } from './rollout.ts';
 import type { ReleaseResult, RolloutReporter } from './rollout.ts';
 
 /** Options of a deploy (the flags of `shoal deploy`). */
@@ -131,6 +131,10 @@ export async function deployPlatform(
   }
 
   async function rollOutWaves(): Promise<DeployReport> {
+    // Every namespace of the deploy exists and enforces Pod Security before anything goes in,
+    // also on a deploy with nothing else to change (a namespace made before shoal labelled it).
+    const namespaces = new Set(waves.flat().map((release) => release.namespace));
+    await Promise.all([...namespaces].map((namespace) => ensureNamespace(kube, namespace)));
     const secrets = await ensurePlatformSecrets(kube, platform);
     options.reporter.secrets(secrets);
     // The next wave starts once every release of this one is healthy: recording that (the

@@ -384,7 +384,21 @@ async function markDeployed(
   for (const entry of before) await store.setStatus(entry, 'rolled-back');
 }
 
-/** Creates the namespace when it is missing (server-side apply, never pruned). */
+/** The label by which a namespace tells the API server which Pod Security level to enforce. */
+export const POD_SECURITY_ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
+
+/**
+ * The level the platform's namespaces enforce: every chart's pods run non-root, read-only,
+ * without capabilities or privilege escalation, under RuntimeDefault seccomp (`restricted`),
+ * so the API server refuses any pod that does not.
+ */
+export const POD_SECURITY_LEVEL = 'restricted';
+
+/**
+ * Makes sure the namespace exists and enforces Pod Security (server-side apply, never pruned):
+ * a missing namespace is created with `pod-security.kubernetes.io/enforce=restricted`, an
+ * existing one without any enforce label gets it; a level someone set already is theirs.
+ */
 export async function ensureNamespace(kube: KubeClients, namespace: string): Promise<void> {
   const known = knownNamespaces.get(kube) ?? new Set<string>();
   knownNamespaces.set(kube, known);
@@ -392,13 +406,16 @@ export async function ensureNamespace(kube: KubeClients, namespace: string): Pro
   const object: KubernetesObject = {
     apiVersion: 'v1',
     kind: 'Namespace',
-    metadata: { name: namespace },
+    metadata: { name: namespace, labels: { [POD_SECURITY_ENFORCE_LABEL]: POD_SECURITY_LEVEL } },
   };
+  let enforced: string | undefined;
   try {
-    await kube.core.readNamespace({ name: namespace });
+    const live = await kube.core.readNamespace({ name: namespace });
+    enforced = live.metadata?.labels?.[POD_SECURITY_ENFORCE_LABEL];
   } catch {
-    await serverSideApply(kube, object, {});
+    // Missing (or not readable): the apply below creates it, or says why it cannot.
   }
+  if (enforced === undefined) await serverSideApply(kube, object, {});
   known.add(namespace);
 }
 
