@@ -67,7 +67,8 @@ describe('kind: Pod Security of the platform namespace', function () {
       `a root pod in namespace ${cluster.namespace} was admitted (dry run)`,
     );
     assert.equal(refusal.code, 403, String(refusal.body));
-    assert.match(String(refusal.body), /violates PodSecurity "restricted/);
+    const { message } = JSON.parse(String(refusal.body)) as { message?: string };
+    assert.match(String(message), /violates PodSecurity "restricted/);
   });
 
   it('When the node runtime is asked, then every container in the namespace runs as non-root with a read-only root filesystem', async function () {
