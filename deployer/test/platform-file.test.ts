@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +29,10 @@ function refusal(action: () => unknown): ShoalError {
 
 describe('platform file', () => {
   it("When the repository's shoal.yaml is loaded for every environment, then each resolves all seven releases in three waves", () => {
-    for (const environment of [undefined, 'kind', 'production', 'testbed']) {
+    const spec = parsePlatformFile(readFileSync(join(REPO, 'shoal.yaml'), 'utf8'), 'shoal.yaml');
+    const environments = Object.keys(spec.environments ?? {});
+    assert.ok(['kind', 'production', 'testbed'].every((name) => environments.includes(name)));
+    for (const environment of [undefined, ...environments]) {
       const platform = loadPlatform(join(REPO, 'shoal.yaml'), { environment });
       assert.equal(platform.releases.length, 7);
       const waves = dependencyWaves(platform.releases).map((wave) =>
@@ -142,14 +145,57 @@ secrets:
       'apiVersion: shoal.dev/v1\nreleases:\n  - { name: auth, chart: CHARTS/auth }\nsecrets:\n  - { name: clients, data: { json: { template: "{{ creds.secret }}" } } }\n',
       /secrets\[0\]\.data\.json: \{\{ creds\.secret \}\} must name a key of a Secret listed before it/,
     ],
+    [
+      'a build argument that is a number',
+      'apiVersion: shoal.dev/v1\nreleases:\n  - { name: auth, chart: CHARTS/auth }\nenvironments:\n  offline: { build: { args: { NODE_VERSION: 24 } } }\n',
+      /^\S+: environments\.offline\.build\.args\.NODE_VERSION: must be a string \(quote numbers and booleans\)$/,
+    ],
+    [
+      'a build argument name with a dash',
+      'apiVersion: shoal.dev/v1\nreleases:\n  - { name: auth, chart: CHARTS/auth }\nenvironments:\n  offline: { build: { args: { NODE-IMAGE: x } } }\n',
+      /^\S+: environments\.offline\.build\.args\.NODE-IMAGE: must be a build argument name \(letters, digits and _, not starting with a digit\)$/,
+    ],
+    [
+      'SERVICE as a build argument',
+      'apiVersion: shoal.dev/v1\nreleases:\n  - { name: auth, chart: CHARTS/auth }\nenvironments:\n  offline: { build: { args: { SERVICE: auth } } }\n',
+      /environments\.offline\.build\.args\.SERVICE: SERVICE is set by shoal up for each image/,
+    ],
+    [
+      'build arguments as a list',
+      'apiVersion: shoal.dev/v1\nreleases:\n  - { name: auth, chart: CHARTS/auth }\nenvironments:\n  offline: { build: { args: [NODE_IMAGE=x] } }\n',
+      /environments\.offline\.build\.args: Invalid input: expected record, received array/,
+    ],
+    [
+      'a misspelt build field',
+      'apiVersion: shoal.dev/v1\nreleases:\n  - { name: auth, chart: CHARTS/auth }\nenvironments:\n  offline: { build: { arg: { NODE_IMAGE: x } } }\n',
+      /environments\.offline\.build: Unrecognized key: "arg"/,
+    ],
   ];
   for (const [what, text, message] of invalid) {
     it(`When the file has ${what}, then loading fails with exit code 2 and names the field`, () => {
       const error = refusal(() => load(text));
       assert.equal(error.exitCode, 2);
       assert.match(error.message, message);
+      assert.doesNotMatch(error.message, /\n/);
     });
   }
+
+  it('When an environment has build.args, then the platform of that environment carries them, and other environments none', () => {
+    const text = `apiVersion: shoal.dev/v1
+releases:
+  - { name: auth, chart: CHARTS/auth }
+environments:
+  kind: {}
+  kind-offline:
+    build: { args: { NODE_IMAGE: shoal-offline/node:24, EXTRA_CA: '' } }
+`;
+    assert.deepEqual(load(text, { environment: 'kind-offline' }).buildArgs, {
+      NODE_IMAGE: 'shoal-offline/node:24',
+      EXTRA_CA: '',
+    });
+    assert.deepEqual(load(text, { environment: 'kind' }).buildArgs, {});
+    assert.deepEqual(load(text).buildArgs, {});
+  });
 
   it('When an environment is unknown, then the error lists the known ones', () => {
     const spec = parsePlatformFile(

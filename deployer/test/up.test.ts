@@ -1,17 +1,30 @@
 // `shoal up` where it can run without a container engine: the prerequisite checks (this
 // machine has no Docker engine: up must stop at once, saying why), the content-hash image
-// tags, and the plan `up --dry-run` prints for the repository's platform file.
+// tags, and the plan `up --dry-run` prints for the repository's platform file. The registry
+// probe always asks 127.0.0.1 (SHOAL_REGISTRY_PROBE_URL), never the network.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse, stringify } from 'yaml';
 import { contentTag, imageInputs } from '../src/bootstrap/image-tag.ts';
 import { checkPrerequisites } from '../src/bootstrap/prerequisites.ts';
 import type { UpPlan } from '../src/bootstrap/up-plan.ts';
 import { runShoal } from '../src/cli.ts';
 import { testbedHelm } from './support/cli.ts';
+import { closedPortUrl, localRegistry } from './support/local-registry.ts';
+import type { LocalRegistry } from './support/local-registry.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -37,7 +50,8 @@ async function shoalWith(args: string[], env: NodeJS.ProcessEnv) {
   const code = await runShoal(args, {
     stdout: { write: (text: string) => (stdout += text), isTTY: false },
     stderr: { write: (text: string) => (stderr += text) },
-    env,
+    // Whatever a test forgets, the registry probe stays on 127.0.0.1 (port 9: nothing there).
+    env: { SHOAL_REGISTRY_PROBE_URL: 'http://127.0.0.1:9/v2/', ...env },
     cwd: REPO,
   });
   return { code, stdout, stderr };
@@ -47,6 +61,13 @@ async function shoalWith(args: string[], env: NodeJS.ProcessEnv) {
 const NO_ENGINE = { DOCKER_HOST: 'unix:///nonexistent/shoal-test-docker.sock' };
 
 describe('shoal up without a container engine', () => {
+  // A registry that answers (401, like Docker Hub): the online path, the default environment.
+  let registry: LocalRegistry;
+  before(async () => {
+    registry = await localRegistry(401);
+  });
+  after(() => registry.close());
+
   it('When docker has no engine and kind and helm are missing, then up stops at once with exit 5 and one sentence per tool', async () => {
     const run = await shoalWith(['--file', join(REPO, 'shoal.yaml'), 'up'], {
       PATH: barePath(),
@@ -126,9 +147,11 @@ describe('shoal up without a container engine', () => {
   });
 
   it('When up --dry-run runs on the repository, then it prints the checks and the plan: the cluster from kind-config.yaml, a content-tagged build and load per service, the deploy with those images, the URLs', async () => {
+    const online = { SHOAL_REGISTRY_PROBE_URL: registry.url };
     const text = await shoalWith(['--file', join(REPO, 'shoal.yaml'), 'up', '--dry-run'], {
       PATH: barePath(),
       ...NO_ENGINE,
+      ...online,
     });
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /^MISSING kind: /m);
@@ -138,7 +161,7 @@ describe('shoal up without a container engine', () => {
     );
     const run = await shoalWith(
       ['--file', join(REPO, 'shoal.yaml'), 'up', '--dry-run', '-o', 'json'],
-      { PATH: barePath(), ...NO_ENGINE },
+      { PATH: barePath(), ...NO_ENGINE, ...online },
     );
     const { plan } = JSON.parse(run.stdout) as { plan: UpPlan };
     assert.equal(plan.cluster, 'shoal');
@@ -182,7 +205,7 @@ describe('shoal up without a container engine', () => {
         '-o',
         'json',
       ],
-      { PATH: barePath(), ...NO_ENGINE },
+      { PATH: barePath(), ...NO_ENGINE, ...online },
     );
     const { plan: planElsewhere } = JSON.parse(elsewhere.stdout) as { plan: UpPlan };
     assert.deepEqual(planElsewhere.steps[0]?.command.slice(-2), [
@@ -204,6 +227,254 @@ describe('shoal up without a container engine', () => {
       { name: 'Jaeger UI', url: 'http://jaeger.shoal.localtest.me/' },
       { name: 'Mailpit UI', url: 'http://mail.shoal.localtest.me/' },
     ]);
+  });
+});
+
+/**
+ * A copy of the repository's platform as `up` sees it, in a fresh directory (so its
+ * .testbed/up logs land there): shoal.yaml (with `kind-offline` set to the `kind` overlay plus
+ * a NODE_IMAGE build argument, or without any `kind-offline`), kind-config.yaml, the
+ * Dockerfile, and links to the charts and sources the image tags hash.
+ */
+function platformCopy(offlineEnvironment: boolean): string {
+  const root = mkdtempSync(join(tmpdir(), 'shoal-up-'));
+  for (const entry of ['charts', 'services', 'ingress', 'package.json', 'package-lock.json']) {
+    symlinkSync(join(REPO, entry), join(root, entry));
+  }
+  for (const file of ['Dockerfile', '.dockerignore', 'kind-config.yaml']) {
+    cpSync(join(REPO, file), join(root, file));
+  }
+  const spec = parse(readFileSync(join(REPO, 'shoal.yaml'), 'utf8')) as {
+    environments: Record<string, Record<string, unknown>>;
+  };
+  delete spec.environments['kind-offline'];
+  if (offlineEnvironment) {
+    spec.environments['kind-offline'] = {
+      ...spec.environments.kind,
+      build: { args: { NODE_IMAGE: OFFLINE_NODE } },
+    };
+  }
+  writeFileSync(join(root, 'shoal.yaml'), stringify(spec));
+  return root;
+}
+
+const OFFLINE_NODE = 'shoal-offline/node:test';
+
+/**
+ * docker, kind and helm as scripts that answer like the real ones; each says what it was
+ * asked. `kind get clusters` lists $FAKE_KIND_CLUSTERS; `docker build` prints its arguments
+ * and fails the way a build without its base image does.
+ */
+function fakeTools(): string {
+  const directory = barePath();
+  const scripts: Record<string, string> = {
+    docker: `case "$1" in
+  version) echo 28.5.1 ;;
+  image) exit 1 ;;
+  build) echo "fake docker: $*"; echo "ERROR: failed to solve: ${OFFLINE_NODE}: not found" >&2; exit 1 ;;
+  *) echo "fake docker: unexpected $*" >&2; exit 3 ;;
+esac`,
+    kind: `case "$1" in
+  version) echo "kind v0.33.0 go1.25 linux/amd64" ;;
+  get) [ -n "$FAKE_KIND_CLUSTERS" ] && echo "$FAKE_KIND_CLUSTERS"; exit 0 ;;
+  export) echo "Set kubectl context to kind-shoal" ;;
+  *) echo "fake kind: unexpected $*" >&2; exit 3 ;;
+esac`,
+    helm: 'echo v3.19.0+gfake',
+  };
+  for (const [tool, script] of Object.entries(scripts)) {
+    // barePath() may have linked the real docker here: replace the link, never write through
+    // it (that would overwrite the machine's docker CLI).
+    rmSync(join(directory, tool), { force: true });
+    writeFileSync(join(directory, tool), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+  }
+  return directory;
+}
+
+describe('shoal up where no container registry answers', () => {
+  let registry: LocalRegistry;
+  let closed: string;
+  before(async () => {
+    registry = await localRegistry(401);
+    closed = await closedPortUrl();
+  });
+  after(() => registry.close());
+
+  it('When the registry does not answer, then up says so in one line and plans kind-offline: its NODE_IMAGE build argument on every build, in the tags too', async () => {
+    const root = platformCopy(true);
+    const offline = { PATH: barePath(), ...NO_ENGINE, SHOAL_REGISTRY_PROBE_URL: closed };
+    const text = await shoalWith(['--file', join(root, 'shoal.yaml'), 'up', '--dry-run'], offline);
+    assert.equal(text.code, 0, text.stderr);
+    const host = new URL(closed).host;
+    assert.equal(
+      text.stdout
+        .split('\n')
+        .filter((line) => line.includes('registry'))
+        .join('\n'),
+      `no container registry answers (${host}: ECONNREFUSED): using the offline image set, environment kind-offline`,
+    );
+    assert.match(text.stdout, /environment kind-offline, offline image set/);
+    const json = await shoalWith(
+      ['--file', join(root, 'shoal.yaml'), 'up', '--dry-run', '-o', 'json'],
+      offline,
+    );
+    const { plan, registry: probe } = JSON.parse(json.stdout) as {
+      plan: UpPlan;
+      registry: { answers: boolean };
+    };
+    assert.equal(probe.answers, false);
+    assert.equal(plan.environment, 'kind-offline');
+    assert.equal(plan.offline, true);
+    assert.deepEqual(plan.buildArgs, { NODE_IMAGE: OFFLINE_NODE });
+    const builds = plan.steps.filter((step) => step.kind === 'build');
+    assert.equal(builds.length, 6);
+    for (const [index, step] of builds.entries()) {
+      const image = plan.images[index];
+      assert.deepEqual(step.command, [
+        'docker',
+        'build',
+        '--build-arg',
+        `SERVICE=${image?.service ?? ''}`,
+        '--build-arg',
+        `NODE_IMAGE=${OFFLINE_NODE}`,
+        '-t',
+        image?.image,
+        root,
+      ]);
+      // Another base, another tag: the online image of the same sources is not reused.
+      const service = image?.service ?? '';
+      assert.equal(
+        image?.image,
+        `shoal/${service}:${contentTag(root, service, { NODE_IMAGE: OFFLINE_NODE })}`,
+      );
+      assert.notEqual(image?.image, `shoal/${service}:${contentTag(root, service)}`);
+    }
+    assert.deepEqual(plan.steps.at(-1)?.command.slice(4, 6), ['--env', 'kind-offline']);
+    assert.match(
+      plan.steps[0]?.skippedWhen ?? '',
+      /offline, up stops instead and asks for make kind-up/,
+    );
+    assert.equal(plan.logDirectory, join(root, '.testbed', 'up'));
+  });
+
+  it('When the registry answers, then the default environment is planned, without build arguments', async () => {
+    const root = platformCopy(true);
+    const run = await shoalWith(
+      ['--file', join(root, 'shoal.yaml'), 'up', '--dry-run', '-o', 'json'],
+      { PATH: barePath(), ...NO_ENGINE, SHOAL_REGISTRY_PROBE_URL: registry.url },
+    );
+    const { plan } = JSON.parse(run.stdout) as { plan: UpPlan };
+    assert.equal(plan.environment, 'kind');
+    assert.equal(plan.offline, false);
+    assert.deepEqual(plan.buildArgs, {});
+    assert.equal(plan.images[0]?.image, `shoal/auth:${contentTag(root, 'auth')}`);
+    assert.ok(!plan.steps.some((step) => step.command.some((arg) => arg.startsWith('NODE_IMAGE'))));
+  });
+
+  it('When --env names an environment, then it is used as given, offline or not, and nothing is probed', async () => {
+    const root = platformCopy(true);
+    const run = await shoalWith(
+      ['--file', join(root, 'shoal.yaml'), '--env', 'kind', 'up', '--dry-run', '-o', 'json'],
+      { PATH: barePath(), ...NO_ENGINE, SHOAL_REGISTRY_PROBE_URL: closed },
+    );
+    const { plan, registry: probe } = JSON.parse(run.stdout) as {
+      plan: UpPlan;
+      registry: unknown;
+    };
+    assert.equal(plan.environment, 'kind');
+    assert.equal(probe, null);
+    const chosen = await shoalWith(
+      [
+        '--file',
+        join(root, 'shoal.yaml'),
+        '--env',
+        'kind-offline',
+        'up',
+        '--dry-run',
+        '-o',
+        'json',
+      ],
+      { PATH: barePath(), ...NO_ENGINE, SHOAL_REGISTRY_PROBE_URL: registry.url },
+    );
+    const { plan: offlinePlan } = JSON.parse(chosen.stdout) as { plan: UpPlan };
+    assert.equal(offlinePlan.environment, 'kind-offline');
+    assert.equal(offlinePlan.offline, true);
+  });
+
+  it('When the registry does not answer and the platform file has no kind-offline, then up fails with one line saying so (exit 2)', async () => {
+    const root = platformCopy(false);
+    const run = await shoalWith(['--file', join(root, 'shoal.yaml'), 'up', '--dry-run'], {
+      PATH: barePath(),
+      ...NO_ENGINE,
+      SHOAL_REGISTRY_PROBE_URL: closed,
+    });
+    assert.equal(run.code, 2);
+    assert.equal(
+      run.stderr,
+      `shoal: No container registry answers and ${join(root, 'shoal.yaml')} has no environment "kind-offline" (the offline image set): add it (see deployer/README.md), or pick an environment with --env.\n`,
+    );
+  });
+
+  it('When the registry does not answer and the kind cluster does not exist, then up asks for make kind-up in one line (exit 5) and runs nothing', async () => {
+    const root = platformCopy(true);
+    const run = await shoalWith(['--file', join(root, 'shoal.yaml'), 'up'], {
+      PATH: fakeTools(),
+      SHOAL_REGISTRY_PROBE_URL: closed,
+    });
+    assert.equal(run.code, 5, run.stderr);
+    const lines = run.stderr.trim().split('\n');
+    assert.match(lines[0] ?? '', /^up: no container registry answers \(/);
+    assert.equal(
+      lines[1],
+      'shoal: The kind cluster shoal does not exist and shoal up cannot create it offline (kind would pull its node image): run make kind-up, which builds the node image and creates the cluster, then run shoal up again.',
+    );
+    assert.equal(lines.length, 2);
+    assert.ok(!existsSync(join(root, '.testbed', 'up')));
+  });
+
+  it("When a build fails, then up shows numbered, timed steps, the build log's last lines, and one line naming the log (exit 5); the log holds what docker said", async () => {
+    const root = platformCopy(true);
+    const run = await shoalWith(['--file', join(root, 'shoal.yaml'), 'up'], {
+      PATH: fakeTools(),
+      SHOAL_REGISTRY_PROBE_URL: closed,
+      FAKE_KIND_CLUSTERS: 'shoal',
+    });
+    assert.equal(run.code, 5, run.stderr);
+    const lines = run.stderr.trim().split('\n');
+    const log = join(root, '.testbed', 'up', 'build-auth.log');
+    assert.match(lines[0] ?? '', /^up: no container registry answers/);
+    assert.equal(
+      lines[1],
+      'up: [ 1/15] cluster shoal skipped: it exists (kind get clusters lists it)',
+    );
+    assert.equal(
+      lines[2],
+      `up: [ 2/15] kubeconfig kind-shoal (log: ${join(root, '.testbed', 'up', 'kubeconfig.log')})`,
+    );
+    assert.match(lines[3] ?? '', /^up: \[ 2\/15\] kubeconfig kind-shoal done in \d+\.\ds$/);
+    assert.match(
+      lines[4] ?? '',
+      /^up: \[ 3\/15\] build shoal\/auth:[0-9a-f]{12} \(log: .*build-auth\.log\)$/,
+    );
+    assert.match(lines[5] ?? '', /^up: \[ 3\/15\] build shoal\/auth:[0-9a-f]{12} failed in /);
+    assert.ok(
+      lines.some((line) => line === `  | ERROR: failed to solve: ${OFFLINE_NODE}: not found`),
+    );
+    assert.match(
+      lines.at(-1) ?? '',
+      new RegExp(
+        `^shoal: \\[ 3/15\\] build shoal/auth:[0-9a-f]{12} failed \\(exit 1\\) after \\d+\\.\\ds; its log: ${log.replace(/[.]/g, '\\.')} \\(its last lines are above\\)$`,
+      ),
+    );
+    const text = readFileSync(log, 'utf8');
+    assert.match(
+      text,
+      new RegExp(
+        `fake docker: build --build-arg SERVICE=auth --build-arg NODE_IMAGE=${OFFLINE_NODE} -t shoal/auth:`,
+      ),
+    );
+    assert.match(text, /ERROR: failed to solve/);
+    assert.equal(run.stdout, '');
   });
 });
 
@@ -269,5 +540,21 @@ describe('image tags by content', () => {
       writeFileSync(join(copy, file), '// changed\n');
       assert.notEqual(contentTag(copy, 'auth'), before, file);
     }
+  });
+
+  it('When build arguments are given, then they change the tag (in any order the same); none gives the tag without', () => {
+    const root = tree();
+    const plain = contentTag(root, 'auth');
+    assert.equal(contentTag(root, 'auth', {}), plain);
+    const offline = contentTag(root, 'auth', { NODE_IMAGE: 'shoal-offline/node:24', A: '1' });
+    assert.notEqual(offline, plain);
+    assert.equal(
+      contentTag(root, 'auth', { A: '1', NODE_IMAGE: 'shoal-offline/node:24' }),
+      offline,
+    );
+    assert.notEqual(
+      contentTag(root, 'auth', { NODE_IMAGE: 'shoal-offline/node:25', A: '1' }),
+      offline,
+    );
   });
 });

@@ -30,9 +30,20 @@ export function imageInputs(root: string, service: string): string[] {
   return [...new Set(files)].sort();
 }
 
-/** A 12-hex-digit tag from the service name and its inputs' paths and contents. */
-export function contentTag(root: string, service: string): string {
+/**
+ * A 12-hex-digit tag from the service name, its build arguments and its inputs' paths and
+ * contents. The build arguments count because they change the image without changing a file
+ * (another NODE_IMAGE is another base); without any, the tag is what it always was.
+ */
+export function contentTag(
+  root: string,
+  service: string,
+  buildArgs: Record<string, string> = {},
+): string {
   const hash = createHash('sha256').update(`service ${service}\n`);
+  for (const name of Object.keys(buildArgs).sort()) {
+    hash.update(`build-arg ${name}=${buildArgs[name]}\n`);
+  }
   for (const file of imageInputs(root, service)) {
     hash
       .update(`${file}\n`)

@@ -14,8 +14,12 @@ export interface ServiceImage {
   image: string;
 }
 
-/** The images to build for the platform's releases, tagged by content. */
-export function serviceImages(root: string, releases: Release[]): ServiceImage[] {
+/** The images to build for the platform's releases, tagged by content and build arguments. */
+export function serviceImages(
+  root: string,
+  releases: Release[],
+  buildArgs: Record<string, string> = {},
+): ServiceImage[] {
   const images: ServiceImage[] = [];
   for (const release of releases) {
     const repository = (release.values.image as { repository?: unknown } | undefined)?.repository;
@@ -25,7 +29,7 @@ export function serviceImages(root: string, releases: Release[]): ServiceImage[]
     images.push({
       release: release.name,
       service,
-      image: `${repository}:${contentTag(root, service)}`,
+      image: `${repository}:${contentTag(root, service, buildArgs)}`,
     });
   }
   return images;

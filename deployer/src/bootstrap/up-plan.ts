@@ -12,8 +12,12 @@ import type { ServiceImage } from './service-images.ts';
 /** One step, with the command it runs (the deploy runs in-process, its command is shown for reference). */
 export interface UpStep {
   kind: 'cluster' | 'kubeconfig' | 'build' | 'load' | 'deploy';
+  /** What progress lines call it: `build shoal/auth:3f2a9c0b1d2e`. */
+  name: string;
   /** The command line. */
   command: string[];
+  /** Its log's name under the plan's logDirectory, without `.log` (`build-auth`); none for the deploy (in-process, its progress is shown). */
+  log?: string;
   /** When the step is skipped. */
   skippedWhen?: string;
   /** The image a build or load step is about. */
@@ -29,6 +33,12 @@ export interface UpPlan {
   /** The kubeconfig context kind makes: `kind-<cluster>`. */
   context: string;
   environment: string | undefined;
+  /** Whether no registry answers: the offline image set, and no cluster creation. */
+  offline: boolean;
+  /** The environment's build.args, passed to every docker build. */
+  buildArgs: Record<string, string>;
+  /** Where each command's output goes: `.testbed/up/` beside the platform file. */
+  logDirectory: string;
   images: ServiceImage[];
   steps: UpStep[];
   endpoints: Endpoint[];
@@ -37,7 +47,12 @@ export interface UpPlan {
 /** Plans `up` for a platform (its file sits at the repository root, beside the Dockerfile). */
 export function planUp(
   platform: Platform,
-  options: { context?: string | undefined; kubeconfig?: string | undefined } = {},
+  options: {
+    context?: string | undefined;
+    kubeconfig?: string | undefined;
+    /** No registry answers: kind could not pull its node image, so up never creates the cluster. */
+    offline?: boolean;
+  } = {},
 ): UpPlan {
   const root = dirname(platform.file);
   const kindConfig = join(root, 'kind-config.yaml');
@@ -53,10 +68,16 @@ export function planUp(
   const context = options.context ?? `kind-${cluster}`;
   // kind writes the cluster's context where shoal will read it: --kubeconfig, else its default.
   const kubeconfigFlag = options.kubeconfig ? ['--kubeconfig', options.kubeconfig] : [];
-  const images = serviceImages(root, platform.releases);
+  const images = serviceImages(root, platform.releases, platform.buildArgs);
+  const buildArgFlags = Object.entries(platform.buildArgs).flatMap(([name, value]) => [
+    '--build-arg',
+    `${name}=${value}`,
+  ]);
   const steps: UpStep[] = [
     {
       kind: 'cluster',
+      name: `cluster ${cluster}`,
+      log: 'cluster',
       command: [
         'kind',
         'create',
@@ -67,11 +88,15 @@ export function planUp(
         cluster,
         ...kubeconfigFlag,
       ],
-      skippedWhen: `kind get clusters lists ${cluster}`,
+      skippedWhen: options.offline
+        ? `kind get clusters lists ${cluster}; offline, up stops instead and asks for make kind-up (kind would pull its node image)`
+        : `kind get clusters lists ${cluster}`,
     },
     {
       // An existing cluster's context may be missing from this kubeconfig (another KUBECONFIG).
       kind: 'kubeconfig',
+      name: `kubeconfig ${context}`,
+      log: 'kubeconfig',
       command: ['kind', 'export', 'kubeconfig', '--name', cluster, ...kubeconfigFlag],
       skippedWhen: 'the cluster was just created (kind create writes the context)',
     },
@@ -79,28 +104,34 @@ export function planUp(
   for (const image of images) {
     steps.push({
       kind: 'build',
+      name: `build ${image.image}`,
+      log: `build-${image.service}`,
       command: [
         'docker',
         'build',
         '--build-arg',
         `SERVICE=${image.service}`,
+        ...buildArgFlags,
         '-t',
         image.image,
         root,
       ],
-      skippedWhen: `docker image inspect ${image.image} finds it (same inputs, same tag)`,
+      skippedWhen: `docker image inspect ${image.image} finds it (same inputs and build arguments, same tag)`,
       image: image.image,
     });
   }
   for (const image of images) {
     steps.push({
       kind: 'load',
+      name: `load ${image.image}`,
+      log: `load-${image.service}`,
       command: ['kind', 'load', 'docker-image', image.image, '--name', cluster],
       image: image.image,
     });
   }
   steps.push({
     kind: 'deploy',
+    name: `deploy ${platform.environment ? `environment ${platform.environment}` : platform.file}`,
     command: [
       'shoal',
       'deploy',
@@ -118,6 +149,9 @@ export function planUp(
     kindConfig,
     context,
     environment: platform.environment,
+    offline: options.offline ?? false,
+    buildArgs: platform.buildArgs,
+    logDirectory: join(root, '.testbed', 'up'),
     images,
     steps,
     endpoints: platformEndpoints(platform),

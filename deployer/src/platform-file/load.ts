@@ -142,7 +142,8 @@ export function resolvePlatform(
     secretNames.add(secret.name);
     return { ...secret, namespace: options.namespace ?? secret.namespace ?? namespace };
   });
-  return { file, environment: environmentName, namespace, releases, secrets };
+  const buildArgs = { ...environment?.build?.args };
+  return { file, environment: environmentName, namespace, releases, secrets, buildArgs };
 }
 
 /** "releases[1].chart: expected string, received number" from zod's first issue. */
@@ -154,5 +155,9 @@ function describeIssue(error: z.ZodError): string {
       typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`,
     )
     .join('');
-  return `${path || '(top level)'}: ${issue.message}`;
+  // A bad record key (a build argument's name) is reported by zod as "Invalid key in record";
+  // the key schema's own message says what is wrong with it.
+  const message =
+    issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+  return `${path || '(top level)'}: ${message}`;
 }

@@ -26,6 +26,8 @@ export interface Platform {
   releases: Release[];
   /** Secrets to generate on first deploy (namespace resolved). */
   secrets: (GeneratedSecretSpec & { namespace: string })[];
+  /** The environment's `build.args`: `shoal up` passes them to every `docker build`. */
+  buildArgs: Record<string, string>;
 }
 
 /** The default wait for a release to become healthy. */

@@ -39,12 +39,38 @@ export const releaseOverlaySchema = z.strictObject({
   ...valuesFields,
 });
 
+/**
+ * How `shoal up` builds the service images for an environment: `args` are passed to every
+ * `docker build` as `--build-arg NAME=value` (e.g. NODE_IMAGE, the base image, where no
+ * registry answers) and go into the images' content-hash tags. SERVICE is shoal's own: it
+ * picks the service, one image each, so the file may not set it.
+ */
+export const buildSchema = z.strictObject({
+  args: z
+    .record(
+      z
+        .string()
+        .regex(
+          /^[A-Za-z_][A-Za-z0-9_]*$/,
+          'must be a build argument name (letters, digits and _, not starting with a digit)',
+        )
+        .refine((name) => name !== 'SERVICE', {
+          message: 'SERVICE is set by shoal up for each image; it cannot be a build argument here',
+        }),
+      z
+        .string({ error: 'must be a string (quote numbers and booleans)' })
+        .regex(/^[^\n\r]*$/, 'must be a single line'),
+    )
+    .optional(),
+});
+
 /** An environment: a namespace and per-release overlays. */
 export const environmentSchema = z.strictObject({
   namespace: dnsLabel.optional(),
   /** Values every release of this environment gets (before its own). */
   values: z.record(z.string(), z.unknown()).optional(),
   releases: z.record(z.string(), releaseOverlaySchema).optional(),
+  build: buildSchema.optional(),
 });
 
 /** How one key of a generated Secret gets its value. */
