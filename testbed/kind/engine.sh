@@ -49,7 +49,26 @@ install_engine() {
   # The package's service is not ours to start (no init system here); we run dockerd below.
 }
 
+# The docker CLI (23+) builds with BuildKit only through its buildx plugin, and the Dockerfile
+# needs BuildKit (RUN --mount). Where the plugin is missing, build it from the Go module proxy
+# and install it for this user, as Docker's docs do (~/.docker/cli-plugins).
+ensure_buildx() {
+  docker buildx version >/dev/null 2>&1 && return 0
+  "$KIND_DIR/tools.sh" buildx
+  # shellcheck source=versions.sh
+  source "$KIND_DIR/versions.sh"
+  mkdir -p "${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins"
+  install -m 0755 "$KIND_CACHE/tools/buildx-$BUILDX_VERSION/buildx" "${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins/docker-buildx"
+  docker buildx version >/dev/null || die "the buildx plugin does not run: $(docker buildx version 2>&1 | head -n 1)"
+  log "installed the buildx plugin $BUILDX_VERSION into ${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins"
+}
+
 up() {
+  start_engine
+  ensure_buildx
+}
+
+start_engine() {
   if answers; then
     our_pid >/dev/null && log "dockerd (ours, pid $(our_pid)) answers" || log "using the Docker engine that answers"
     return 0

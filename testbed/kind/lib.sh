@@ -14,6 +14,15 @@ mkdir -p "$KIND_LOGS" "$KIND_CACHE"
 
 # The Go toolchain of this machine image lives in /usr/local/go; make's shell may not have it.
 command -v go >/dev/null || PATH="/usr/local/go/bin:$PATH"
+# make puts a Node.js >= 22.15 first on PATH (the Makefile provisions one when the machine's is
+# older); run directly, these scripts use the one make provisioned.
+node_is_new_enough() {
+  node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 22 || (a === 22 && b >= 15) ? 0 : 1)' 2>/dev/null
+}
+if ! node_is_new_enough; then
+  provisioned_node="$(ls -d "$SHOAL_CACHE"/node-*/node_modules/.bin 2>/dev/null | sort -V | tail -n 1)"
+  [[ -n $provisioned_node ]] && PATH="$provisioned_node:$PATH"
+fi
 
 log() { printf '[kind %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() {

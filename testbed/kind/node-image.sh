@@ -182,7 +182,8 @@ build_node() {
       --label=io.cri-containerd.pinned=pinned --all-platforms --no-unpack --digests -
   docker exec "$container" ctr --namespace=k8s.io images list -q
   docker exec "$container" pkill containerd
-  docker exec "$container" bash -c 'for i in $(seq 1 30); do pgrep containerd >/dev/null || exit 0; sleep 1; done; exit 1'
+  # Stopped when it no longer answers (its process stays a zombie: `sleep` as PID 1 reaps nothing).
+  docker exec "$container" bash -c 'for i in $(seq 1 30); do ctr info >/dev/null 2>&1 || exit 0; sleep 1; done; exit 1'
   commit_as "$container" "$NODE_IMAGE" "$key" \
     --change 'ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]'
 }

@@ -61,12 +61,12 @@ build_local_path_provisioner() {
 build_pause() {
   local dir source
   dir="$(tool_dir pause "$PAUSE_VERSION")"
-  [[ -x $dir/pause ]] && return 0
   source="$(cd "$REPO_ROOT/testbed/kube/build" && GOFLAGS=-mod=readonly go list -m -f '{{.Dir}}' k8s.io/kubernetes)/build/pause/linux/pause.c"
   [[ -f $source ]] || die "pause.c not found in the k8s.io/kubernetes module ($source)"
-  mkdir -p "$dir"
-  gcc -Os -static -DVERSION="v$PAUSE_VERSION-shoal" -o "$dir/pause.partial" "$source"
-  mv "$dir/pause.partial" "$dir/pause"
+  rm -rf "$dir.partial"
+  mkdir -p "$dir.partial"
+  gcc -Os -static -DVERSION="v$PAUSE_VERSION-shoal" -o "$dir.partial/pause" "$source"
+  mv "$dir.partial" "$dir"
 }
 
 # One build at a time per cache: parallel kind-ups wait here instead of racing.
@@ -76,5 +76,9 @@ all=(kind buildx containerd runc crictl coredns kube-router local-path-provision
 wanted=("${@:-${all[@]}}")
 for name in "${wanted[@]}"; do
   case " ${all[*]} " in *" $name "*) ;; *) die "unknown tool '$name' (one of: ${all[*]})" ;; esac
+  # Each tool's pin is <NAME>_VERSION in versions.sh; its directory exists once it is built.
+  pin="${name//-/_}"
+  pin="${pin^^}_VERSION"
+  [[ -d "$(tool_dir "$name" "${!pin}")" ]] && continue
   run_step "build-$name" "build_${name//-/_}"
 done
