@@ -21,7 +21,8 @@ export NODE_OPTIONS := --conditions=shoal-source $(NODE_OPTIONS)
 
 .PHONY: help node install build typecheck lint format test test-unit deps-up deps-down deps-status \
         kube-up kube-down kube-status bench bench-kit bench-auth bench-events bench-gateway bench-consumers bench-deployer deploy dev clean \
-        tracing-up tracing-down tracing-build test-security test-reliability test-kind
+        tracing-up tracing-down tracing-build test-security test-reliability \
+        kind-up kind-down kind-status test-kind
 
 help: ## list the verbs
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -73,6 +74,15 @@ kube-down: ## stop the Kubernetes testbed
 kube-status: ## show the Kubernetes testbed
 	testbed/kube/kube.sh status
 
+kind-up: install ## the real kind cluster of kind-config.yaml (Docker engine, kind; node image and offline images built here when no registry answers)
+	testbed/kind/kind.sh up
+
+kind-down: ## delete the kind cluster, and stop the Docker engine if kind-up started it
+	testbed/kind/kind.sh down
+
+kind-status: ## show the Docker engine, the kind cluster's nodes and system pods
+	testbed/kind/kind.sh status
+
 tracing-build: ## build the trace backend (Jaeger v2 from the Go module proxy) once into the cache
 	testbed/tracing/tracing.sh build
 
@@ -97,8 +107,13 @@ test-reliability: install deps-up ## the reliability suite alone (rolling restar
 test-kind: install deploy ## the kind suite on the real cluster after make deploy: shoal status, Pod Security, the user journey, probes
 	cd e2e && npx mocha --no-config --extension ts --timeout 600000 'kind/*.test.ts'
 
-test: install lint typecheck deps-up kube-up tracing-build ## everything CI runs: lint, typecheck, start testbeds, all tests
-	$(MAKE) --no-print-directory test-unit
+# The kind suite runs even when a unit suite failed (both results count), after them: the
+# real cluster and the suites would otherwise share two cores.
+test: install lint typecheck deps-up kube-up tracing-build ## everything CI runs: lint, typecheck, start testbeds, all tests, then the kind cluster suite
+	@status=0; \
+	$(MAKE) --no-print-directory test-unit || status=$$?; \
+	$(MAKE) --no-print-directory test-kind || status=$$?; \
+	exit $$status
 
 bench-kit: install deps-up ## kit overhead: createService vs bare Express
 	npm run --workspace @shoal/bench kit-overhead
@@ -126,8 +141,8 @@ bench: bench-kit bench-auth bench-events bench-gateway bench-consumers bench-dep
 soak: install deps-up ## the whole platform under a mixed load for minutes (SOAK_RATE req/s, SOAK_DURATION_S): errors, p50/p99, RSS trend
 	npm run --workspace @shoal/bench soak
 
-deploy: install ## the platform on a local kind cluster (needs docker, kind, helm): shoal up
-	deployer/bin/shoal up
+deploy: install kind-up ## the platform on the local kind cluster: kind-up, then shoal up (build, load, deploy, URLs)
+	PATH="$$(testbed/kind/kind.sh tool-path):$$PATH" SHOAL_HELM="$$(testbed/helm/helm.sh ensure)" deployer/bin/shoal up
 
 clean: ## remove build outputs (not the caches)
 	rm -rf node_modules */node_modules */*/node_modules */dist */*/dist coverage */coverage */*/coverage
