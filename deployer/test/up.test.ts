@@ -91,16 +91,22 @@ describe('shoal up without a container engine', () => {
     assert.equal(run.stdout, '');
   });
 
-  it('When make deploy runs where no Docker engine answers, then it fails at once with the reasons, before anything else', () => {
-    // -o install: never reinstall node_modules under other suites; DOCKER_HOST: never a real engine.
-    const make = spawnSync('make', ['--no-print-directory', '-o', 'install', 'deploy'], {
-      cwd: REPO,
-      env: { ...process.env, ...NO_ENGINE, SHOAL_HELM: undefined },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+  it("When make deploy's shoal up runs where no Docker engine answers, then it fails at once with the reasons, before anything else", () => {
+    // -o install: never reinstall node_modules under other suites; -o kind-up: never start an
+    // engine and a cluster from a unit suite (deploy runs kind-up first); DOCKER_HOST: never a
+    // real engine.
+    const make = spawnSync(
+      'make',
+      ['--no-print-directory', '-o', 'install', '-o', 'kind-up', 'deploy'],
+      {
+        cwd: REPO,
+        env: { ...process.env, ...NO_ENGINE, SHOAL_HELM: undefined },
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
     assert.equal(make.status, 2, make.stderr);
-    assert.match(make.stdout, /^deployer\/bin\/shoal up$/m);
+    assert.match(make.stdout, /deployer\/bin\/shoal up$/m);
     assert.match(
       make.stderr,
       /^shoal up: docker: the Docker engine is not reachable|^shoal up: docker: docker is not installed/m,

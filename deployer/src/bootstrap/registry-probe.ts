@@ -72,10 +72,14 @@ export function registryApiUrl(image: string): string {
 }
 
 function networkFailure(error: unknown, timeoutMs: number): string {
-  const failure = error as { name?: string; message?: string; cause?: { code?: string } };
+  const failure = error as {
+    name?: string;
+    message?: string;
+    cause?: { code?: string; message?: string };
+  };
   if (failure.name === 'TimeoutError' || failure.name === 'AbortError') {
     return `no answer within ${Math.round(timeoutMs / 100) / 10}s`;
   }
-  // fetch says only "fetch failed"; the reason (ENOTFOUND, ECONNREFUSED, ...) is its cause.
-  return failure.cause?.code ?? failure.message ?? String(error);
+  // fetch says only "fetch failed"; the reason (ENOTFOUND, ECONNREFUSED, "bad port") is its cause.
+  return failure.cause?.code ?? failure.cause?.message ?? failure.message ?? String(error);
 }
