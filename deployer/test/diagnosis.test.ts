@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { ApiException } from '@kubernetes/client-node';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { readinessFailure } from '../src/deploy/probe-failures.ts';
+import { readinessFailure, readinessFailuresToFail } from '../src/deploy/probe-failures.ts';
 import { describeKubeError } from '../src/errors/kube-error.ts';
 import { recorded } from './support/fixtures.ts';
 
@@ -23,18 +23,30 @@ describe('diagnosis and error sentences', () => {
       count,
     }) as KubernetesObject;
 
-  it('When a pod has had fewer than three failed readiness probes, then it is not failing yet; at three it is', () => {
+  it('When a pod has failed readiness for less than a minute of its probe periods, then it is not failing yet (it may be starting); after a minute it is', () => {
     const failed = 'Readiness probe failed: HTTP probe failed with statuscode: 503';
-    assert.equal(readinessFailure(pod, [event(failed, 2)]), undefined);
+    // The recorded pod has no readiness probe of its own: the kubelet's 10 s period, 6 failures.
+    assert.equal(readinessFailure(pod, [event(failed, 5)]), undefined);
     assert.equal(
-      readinessFailure(pod, [event(failed, 2), event('Liveness probe failed: x', 5)]),
+      readinessFailure(pod, [event(failed, 5), event('Liveness probe failed: x', 5)]),
       undefined,
     );
     assert.equal(readinessFailure(pod, [event(failed, 9, 'another-pod')]), undefined);
     assert.equal(
-      readinessFailure(pod, [event(failed, 2), event(failed, 1)]),
-      'readiness probe failing (x3): HTTP probe failed with statuscode: 503',
+      readinessFailure(pod, [event(failed, 5), event(failed, 1)]),
+      'readiness probe failing (x6): HTTP probe failed with statuscode: 503',
     );
+  });
+
+  it('When the readiness probe runs every 2 s, then it takes 30 failures (a minute) to call the pod failing, and never fewer than 3', () => {
+    const withProbe = (periodSeconds: number): KubernetesObject =>
+      ({
+        ...pod,
+        spec: { containers: [{ name: 'app', readinessProbe: { periodSeconds } }] },
+      }) as KubernetesObject;
+    assert.equal(readinessFailuresToFail(withProbe(2)), 30);
+    assert.equal(readinessFailuresToFail(withProbe(5)), 12);
+    assert.equal(readinessFailuresToFail(withProbe(60)), 3);
   });
 
   it('When the API refuses with 404, 409 or 422, then the sentence says what was refused and why, with exit 3 or 4', () => {

@@ -152,7 +152,7 @@ describe('shoal up without a container engine', () => {
     );
   });
 
-  it('When up --dry-run runs on the repository, then it prints the checks and the plan: the cluster from kind-config.yaml, a content-tagged build and load per service, the deploy with those images, the URLs', async () => {
+  it('When up --dry-run runs on the repository, then it prints the checks and the plan: the cluster from kind-config.yaml, a content-tagged build per service, one load of them all, the deploy with those images, the URLs', async () => {
     const online = { SHOAL_REGISTRY_PROBE_URL: registry.url };
     const text = await shoalWith(['--file', join(REPO, 'shoal.yaml'), 'up', '--dry-run'], {
       PATH: barePath(),
@@ -179,13 +179,7 @@ describe('shoal up without a container engine', () => {
     );
     assert.deepEqual(
       plan.steps.map((step) => step.kind),
-      [
-        'cluster',
-        'kubeconfig',
-        ...services.map(() => 'build'),
-        ...services.map(() => 'load'),
-        'deploy',
-      ],
+      ['cluster', 'kubeconfig', ...services.map(() => 'build'), 'load', 'deploy'],
     );
     assert.deepEqual(plan.steps[2]?.command, [
       'docker',
@@ -451,25 +445,25 @@ describe('shoal up where no container registry answers', () => {
     assert.match(lines[0] ?? '', /^up: no container registry answers/);
     assert.equal(
       lines[1],
-      'up: [ 1/15] cluster shoal skipped: it exists (kind get clusters lists it)',
+      'up: [ 1/10] cluster shoal skipped: it exists (kind get clusters lists it)',
     );
     assert.equal(
       lines[2],
-      `up: [ 2/15] kubeconfig kind-shoal (log: ${join(root, '.testbed', 'up', 'kubeconfig.log')})`,
+      `up: [ 2/10] kubeconfig kind-shoal (log: ${join(root, '.testbed', 'up', 'kubeconfig.log')})`,
     );
-    assert.match(lines[3] ?? '', /^up: \[ 2\/15\] kubeconfig kind-shoal done in \d+\.\ds$/);
+    assert.match(lines[3] ?? '', /^up: \[ 2\/10\] kubeconfig kind-shoal done in \d+\.\ds$/);
     assert.match(
       lines[4] ?? '',
-      /^up: \[ 3\/15\] build shoal\/auth:[0-9a-f]{12} \(log: .*build-auth\.log\)$/,
+      /^up: \[ 3\/10\] build shoal\/auth:[0-9a-f]{12} \(log: .*build-auth\.log\)$/,
     );
-    assert.match(lines[5] ?? '', /^up: \[ 3\/15\] build shoal\/auth:[0-9a-f]{12} failed in /);
+    assert.match(lines[5] ?? '', /^up: \[ 3\/10\] build shoal\/auth:[0-9a-f]{12} failed in /);
     assert.ok(
       lines.some((line) => line === `  | ERROR: failed to solve: ${OFFLINE_NODE}: not found`),
     );
     assert.match(
       lines.at(-1) ?? '',
       new RegExp(
-        `^shoal: \\[ 3/15\\] build shoal/auth:[0-9a-f]{12} failed \\(exit 1\\) after \\d+\\.\\ds; its log: ${log.replace(/[.]/g, '\\.')} \\(its last lines are above\\)$`,
+        `^shoal: \\[ 3/10\\] build shoal/auth:[0-9a-f]{12} failed \\(exit 1\\) after \\d+\\.\\ds; its log: ${log.replace(/[.]/g, '\\.')} \\(its last lines are above\\)$`,
       ),
     );
     const text = readFileSync(log, 'utf8');

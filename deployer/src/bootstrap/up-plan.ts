@@ -120,15 +120,22 @@ export function planUp(
       image: image.image,
     });
   }
-  for (const image of images) {
-    steps.push({
-      kind: 'load',
-      name: `load ${image.image}`,
-      log: `load-${image.service}`,
-      command: ['kind', 'load', 'docker-image', image.image, '--name', cluster],
-      image: image.image,
-    });
-  }
+  // One load of every image: kind saves them into one archive, so the layers they share (the
+  // Node.js base, the common dependencies) cross to each node once, not once per service; and
+  // it sends a node only the images it does not have yet.
+  steps.push({
+    kind: 'load',
+    name: `load ${images.length} images`,
+    log: 'load-images',
+    command: [
+      'kind',
+      'load',
+      'docker-image',
+      ...images.map((image) => image.image),
+      '--name',
+      cluster,
+    ],
+  });
   steps.push({
     kind: 'deploy',
     name: `deploy ${platform.environment ? `environment ${platform.environment}` : platform.file}`,

@@ -64,10 +64,10 @@ cluster, and its build.args (NODE_IMAGE=...) give every docker build a base imag
 already here. Offline, up never creates the cluster (kind would pull its node image): when
 it is missing, up tells you to run make kind-up and stops.
 
-Progress: one line per step, numbered and timed ("up: [ 3/15] build shoal/auth:... done in
+Progress: one line per step, numbered and timed ("up: [ 3/10] build shoal/auth:... done in
 41s"), and a summary of every step's time at the end. The output of docker build, kind
 create and kind load goes to .testbed/up/<step>.log beside the platform file (cluster.log,
-kubeconfig.log, build-auth.log, load-auth.log, ...); when a step fails, up prints that log's
+kubeconfig.log, build-auth.log, ..., load-images.log); when a step fails, up prints that log's
 last 20 lines, then one line naming it, and exits 5.`,
     )
     .action(async (flags: UpFlags, command: Command) => {

@@ -1,10 +1,26 @@
 // A readiness probe that keeps failing never shows in a pod's status (the pod just stays
 // not ready); the kubelet reports it as `Unhealthy` warning events. Counting them lets a
-// deploy fail on "readiness probe failed" within seconds instead of at its timeout.
-import type { KubernetesObject } from '@kubernetes/client-node';
+// deploy fail on "readiness probe failed" long before its timeout. Not at the first failures:
+// a real container fails its first probes while it starts (a JVM on a small CPU request takes
+// tens of seconds to listen), which says nothing about the release. So a pod counts as failing
+// once its readiness probe has failed for about a minute of its own probe periods.
+import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 
-/** Failed readiness probes (summed over events) after which a pod counts as failing. */
-export const READINESS_FAILURES_TO_FAIL = 3;
+/** How long readiness must keep failing, in probe periods' worth of seconds. */
+export const READINESS_GRACE_SECONDS = 60;
+/** Never fewer failures than this (the kubelet's default failureThreshold). */
+const MIN_FAILURES = 3;
+/** The kubelet's default periodSeconds. */
+const DEFAULT_PERIOD_SECONDS = 10;
+
+/** Failed readiness probes (summed over events) after which this pod counts as failing. */
+export function readinessFailuresToFail(pod: KubernetesObject): number {
+  const periods = ((pod as V1Pod).spec?.containers ?? [])
+    .filter((container) => container.readinessProbe)
+    .map((container) => container.readinessProbe?.periodSeconds ?? DEFAULT_PERIOD_SECONDS);
+  const period = periods.length > 0 ? Math.min(...periods) : DEFAULT_PERIOD_SECONDS;
+  return Math.max(MIN_FAILURES, Math.ceil(READINESS_GRACE_SECONDS / period));
+}
 
 type ProbeEvent = KubernetesObject & {
   involvedObject?: { kind?: string; name?: string; uid?: string };
@@ -20,7 +36,7 @@ export const UNHEALTHY_EVENTS_SELECTOR = 'type=Warning,reason=Unhealthy';
 export function readinessFailure(
   pod: KubernetesObject,
   events: Iterable<KubernetesObject>,
-  threshold = READINESS_FAILURES_TO_FAIL,
+  threshold = readinessFailuresToFail(pod),
 ): string | undefined {
   let failures = 0;
   let last = '';
