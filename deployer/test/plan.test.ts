@@ -153,11 +153,11 @@ describe('plan building blocks', () => {
     assert.equal((kept as { stringData?: unknown }).stringData, undefined);
   });
 
-  it('When objects are tracked, then they, their pod templates and claim templates carry the release, namespaced ones its namespace', async () => {
+  it('When objects are tracked, then they, their pod templates and claim templates carry the release, namespaced ones its namespace unless the chart names another', async () => {
     const statefulSet = {
       apiVersion: 'apps/v1',
       kind: 'StatefulSet',
-      metadata: { name: 'db', namespace: 'wrong' },
+      metadata: { name: 'db' },
       spec: { template: { metadata: {} }, volumeClaimTemplates: [{ metadata: { name: 'data' } }] },
     } as KubernetesObject;
     const clusterRole = {
@@ -165,8 +165,13 @@ describe('plan building blocks', () => {
       kind: 'ClusterRole',
       metadata: { name: 'r', namespace: 'x' },
     } as KubernetesObject;
-    const [db, role] = await trackObjects(
-      [statefulSet, clusterRole],
+    const authReader = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'metrics-server-auth-reader', namespace: 'kube-system' },
+    } as KubernetesObject;
+    const [db, role, binding] = await trackObjects(
+      [statefulSet, clusterRole, authReader],
       'platform',
       'prod',
       (_v, kind) => Promise.resolve(kind !== 'ClusterRole'),
@@ -184,6 +189,7 @@ describe('plan building blocks', () => {
     assert.equal(spec.template.metadata.labels['shoal.dev/release-namespace'], 'prod');
     assert.equal(spec.volumeClaimTemplates[0]?.metadata.labels['shoal.dev/data-of'], 'platform');
     assert.equal(role?.metadata?.namespace, undefined);
+    assert.equal(binding?.metadata?.namespace, 'kube-system', 'the namespace the chart named');
     assert.equal(statefulSet.metadata?.labels, undefined, 'the input is not changed');
     assert.deepEqual(imagesOf([deployment()]), ['shoal/auth:1']);
   });

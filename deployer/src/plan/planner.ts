@@ -97,10 +97,9 @@ export async function listReleaseObjects(
   const lists = await mapLimited([...unique.values()], 8, async ({ apiVersion, kind }) => {
     const resource = await kube.objects.resourceOf(apiVersion, kind).catch(() => undefined);
     if (!resource) return [];
-    const listed = await kube.objects.listAll(apiVersion, kind, {
-      ...(resource.namespaced ? { namespace } : {}),
-      labelSelector: selector,
-    });
+    // Every namespace: a chart may place an object outside the release's namespace (a
+    // RoleBinding in kube-system); the selector names the release and its namespace.
+    const listed = await kube.objects.listAll(apiVersion, kind, { labelSelector: selector });
     return listed.items;
   });
   return lists.flat();

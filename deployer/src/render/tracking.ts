@@ -1,5 +1,5 @@
 // Marks every rendered object with its release (the labels prune and destroy select by), puts
-// namespaced objects in the release's namespace, and labels pod templates so the release's
+// namespaced objects that name no namespace in the release's namespace, and labels pod templates so the release's
 // pods can be watched and diagnosed by one selector.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { DATA_OF_LABEL, RELEASE_LABEL, RELEASE_NAMESPACE_LABEL } from '../state/labels.ts';
@@ -9,7 +9,7 @@ export type NamespacedLookup = (apiVersion: string, kind: string) => Promise<boo
 
 type Labelled = { metadata?: { labels?: Record<string, string> } };
 
-/** Returns labelled copies of the objects, namespaced ones placed in `namespace`. */
+/** Returns labelled copies of the objects, namespaced ones without a namespace placed in `namespace`. */
 export async function trackObjects(
   objects: KubernetesObject[],
   release: string,
@@ -22,7 +22,10 @@ export async function trackObjects(
     const copy = structuredClone(object);
     copy.metadata = { ...copy.metadata, labels: { ...copy.metadata?.labels, ...tracking } };
     if (await isNamespaced(copy.apiVersion ?? '', copy.kind ?? '')) {
-      copy.metadata.namespace = namespace;
+      // As helm does: a chart that names a namespace means it (metrics-server's RoleBinding
+      // must live in kube-system); charts are rendered with --namespace, so the objects that
+      // name .Release.Namespace already say the release's.
+      copy.metadata.namespace = copy.metadata.namespace || namespace;
     } else {
       delete copy.metadata.namespace;
     }
