@@ -1,6 +1,6 @@
 // client-node's generic object API, plus the one thing shoal needs that it keeps protected:
 // the resource (plural name, namespaced or not) behind an apiVersion/kind, for watch paths.
-import { KubernetesObjectApi } from '@kubernetes/client-node';
+import { HttpMethod, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesObject, V1APIResource } from '@kubernetes/client-node';
 
 /** KubernetesObjectApi that can also say where a kind's collection lives. */
@@ -10,6 +10,27 @@ export class ObjectApi extends KubernetesObjectApi {
     const client = config.makeApiClient(ObjectApi);
     client.setDefaultNamespace(config);
     return client;
+  }
+
+  /**
+   * Server-side apply of the object exactly as rendered. Not `patch()`: it passes a built-in
+   * kind through client-node's model serializer, which keeps only the fields its models know
+   * by their TypeScript names, so a field the models rename is dropped: a NetworkPolicy peer's
+   * `from` (`_from` there) vanished, and every policy let any source in.
+   */
+  async apply(
+    object: KubernetesObject,
+    options: { fieldManager: string; force: boolean; dryRun: boolean },
+  ): Promise<KubernetesObject> {
+    const path = await this.specUriPath(object, 'patch');
+    const request = this.configuration.baseServer.makeRequestContext(path, HttpMethod.PATCH);
+    request.setHeaderParam('Accept', 'application/json, */*;q=0.8');
+    request.setHeaderParam('Content-Type', PatchStrategy.ServerSideApply);
+    request.setQueryParam('fieldManager', options.fieldManager);
+    request.setQueryParam('force', String(options.force));
+    if (options.dryRun) request.setQueryParam('dryRun', 'All');
+    request.setBody(JSON.stringify(object));
+    return this.requestPromise(request);
   }
 
   /** The API resource of a kind (cached per apiVersion); undefined when the server lacks it. */

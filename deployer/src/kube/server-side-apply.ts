@@ -1,6 +1,5 @@
 // Server-side apply with shoal's field manager, and its conflicts as one sentence naming the
 // other manager and the fields it owns.
-import { PatchStrategy } from '@kubernetes/client-node';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { ExitCode } from '../errors/exit-codes.ts';
 import { describeKubeError, isNotFound, kubeStatusOf } from '../errors/kube-error.ts';
@@ -23,14 +22,11 @@ export async function serverSideApply(
   options: ApplyOptions = {},
 ): Promise<KubernetesObject> {
   try {
-    return await kube.objects.patch(
-      object,
-      undefined,
-      options.dryRun ? 'All' : undefined,
-      FIELD_MANAGER,
-      options.force ?? false,
-      PatchStrategy.ServerSideApply,
-    );
+    return await kube.objects.apply(object, {
+      fieldManager: FIELD_MANAGER,
+      force: options.force ?? false,
+      dryRun: options.dryRun ?? false,
+    });
   } catch (error) {
     throw describeApplyError(error, object, kube.server);
   }
