@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # One image recipe for every Shoal service; the build argument picks which:
 #
 #   docker build --build-arg SERVICE=auth -t shoal/auth:0.1.0 .
@@ -10,6 +9,11 @@
 # dependencies of that one service are installed. The tests re-enact the `deps` and `app`
 # stages' RUN lines in a temporary directory and start the service from the result
 # (charts/test/dockerfile.test.ts): keep their paths (/src, /manifests, /app, /out) as they are.
+#
+# No `# syntax=` line on purpose: it makes BuildKit pull the dockerfile frontend image from a
+# registry, which fails where none answers (the offline kind testbed: testbed/kind/README.md,
+# with NODE_IMAGE=shoal-offline/node:...). The frontend built into Docker >= 20.10 already
+# supports the RUN --mount below.
 
 ARG NODE_IMAGE=docker.io/library/node:24.21.0-bookworm-slim
 

@@ -70,6 +70,8 @@ export const CHART_SCENARIOS: Readonly<Record<string, readonly Scenario[]>> = {
   platform: [
     { name: 'default', options: {} },
     { name: 'production', options: { valuesFiles: ['values-production.yaml'] } },
+    // The offline kind testbed's images, FerretDB in MongoDB's place (shoal.yaml's kind-offline).
+    { name: 'offline', options: { valuesFiles: ['values-offline.yaml'] } },
     {
       name: 'monitoring (Prometheus and Grafana)',
       options: { set: { 'prometheus.enabled': true, 'grafana.enabled': true } },

@@ -30,9 +30,9 @@ data:
       debug: { verbosity: basic }
       {{- end }}
     extensions:
-      health_check: { endpoint: 0.0.0.0:13133 }
+      {{ $otel.healthExtension | default "health_check" }}: { endpoint: 0.0.0.0:13133 }
     service:
-      extensions: [health_check]
+      extensions: [{{ $otel.healthExtension | default "health_check" }}]
       pipelines:
         traces:
           receivers: [otlp]
