@@ -58,9 +58,7 @@ export function kindClusterConfig(usersConfig: string, needs: KindHostNeeds): st
     kubeadm.push(stringify({ kind: 'KubeletConfiguration', failCgroupV1: false }));
   }
   if (needs.restrictOomScoreAdj) {
-    containerd.push(
-      '[plugins."io.containerd.grpc.v1.cri"]\n  restrict_oom_score_adj = true\n',
-    );
+    containerd.push('[plugins."io.containerd.grpc.v1.cri"]\n  restrict_oom_score_adj = true\n');
   }
   const out: KindConfig = { ...config, nodes };
   if (kubeadm.length) out.kubeadmConfigPatches = kubeadm;

@@ -37,8 +37,16 @@ describe('kindClusterConfig', () => {
     }
     // What the users' file says about the nodes stays: roles, labels, the port mappings.
     assert.deepEqual(
-      config.nodes.map(({ role, labels, extraPortMappings }) => ({ role, labels, extraPortMappings })),
-      users.nodes.map(({ role, labels, extraPortMappings }) => ({ role, labels, extraPortMappings })),
+      config.nodes.map(({ role, labels, extraPortMappings }) => ({
+        role,
+        labels,
+        extraPortMappings,
+      })),
+      users.nodes.map(({ role, labels, extraPortMappings }) => ({
+        role,
+        labels,
+        extraPortMappings,
+      })),
     );
     const [patch] = config.kubeadmConfigPatches ?? [];
     assert.deepEqual(parse(patch ?? ''), {
@@ -63,7 +71,9 @@ describe('kindClusterConfig', () => {
 
   it('When the users’ config has patches of its own, then they are kept and ours come after', () => {
     const withPatch = `${usersText}\nkubeadmConfigPatches:\n  - |\n    kind: InitConfiguration\n`;
-    const config = parse(kindClusterConfig(withPatch, { cgroupV1: true, restrictOomScoreAdj: false })) as Config;
+    const config = parse(
+      kindClusterConfig(withPatch, { cgroupV1: true, restrictOomScoreAdj: false }),
+    ) as Config;
     assert.equal(config.kubeadmConfigPatches?.length, 2);
     assert.match(config.kubeadmConfigPatches?.[0] ?? '', /InitConfiguration/);
   });
