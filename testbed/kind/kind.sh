@@ -112,6 +112,31 @@ wait_healthy() {
   done
 }
 
+# The cluster's virtual addresses: Services (and pods) are only reachable inside the nodes.
+# A connection a node opens to a Service before kube-proxy has its rules leaves the node
+# untranslated; where the host's egress answers every address (a TLS-intercepting proxy, as
+# here), it gets a 404 from the proxy, and a long-lived client (the API server's connection
+# to metrics-server) stays on it. So such traffic is refused at the host: the client retries
+# and finds the Service. On a host whose egress drops it the rule changes nothing.
+virtual_subnets() {
+  local service pod
+  service="$(awk '/serviceSubnet:/ {print $2; exit}' "$GENERATED_CONFIG" 2>/dev/null | tr -d "\"'")"
+  pod="$(awk '/podSubnet:/ {print $2; exit}' "$GENERATED_CONFIG" 2>/dev/null | tr -d "\"'")"
+  echo "${service:-10.96.0.0/16} ${pod:-10.244.0.0/16}"
+}
+# refuse_leaks add|remove: the host's DOCKER-USER rules for those subnets (root, iptables).
+refuse_leaks() {
+  command -v iptables >/dev/null && iptables -L DOCKER-USER -n >/dev/null 2>&1 || return 0
+  local subnet rule
+  for subnet in $(virtual_subnets); do
+    rule=(DOCKER-USER -d "$subnet" -m comment --comment "shoal kind: $subnet stays in the cluster" -j REJECT)
+    case "$1" in
+      add) iptables -C "${rule[@]}" 2>/dev/null || iptables -I "${rule[@]}" ;;
+      remove) while iptables -D "${rule[@]}" 2>/dev/null; do :; done ;;
+    esac
+  done
+}
+
 load_offline_images() {
   local image
   for image in $("$KIND_DIR/images.sh" list); do
@@ -140,6 +165,7 @@ up() {
   else
     log "cluster $CLUSTER exists"
   fi
+  refuse_leaks add
   "$KIND" get kubeconfig --name "$CLUSTER" >"$KUBECONFIG_OUT.partial" && mv "$KUBECONFIG_OUT.partial" "$KUBECONFIG_OUT"
   if [[ $offline == yes ]]; then
     run_step offline-images "$KIND_DIR/images.sh" build
@@ -155,6 +181,7 @@ down() {
     "$KIND" delete cluster --name "$CLUSTER" >"$KIND_LOGS/delete-cluster.log" 2>&1 ||
       die "kind delete cluster failed; log: $KIND_LOGS/delete-cluster.log"
   fi
+  refuse_leaks remove
   rm -f "$KUBECONFIG_OUT"
   "$KIND_DIR/engine.sh" down
 }
