@@ -99,7 +99,21 @@ describe('shoal deploy, diff, history, rollback and destroy on the testbed with 
     }
     assert.deepEqual(
       result.secrets.map((secret) => `${secret.name} ${secret.action}`),
-      ['notification-auth-client created', 'auth-clients created', 'auth-admin created'],
+      [
+        'notification-auth-client created',
+        'auth-clients created',
+        'auth-admin created',
+        'webhook-partner created',
+        'event-webhook-secrets created',
+      ],
+    );
+    // The event hub's webhook source `partner` signs with the generated secret.
+    const webhookSecrets = JSON.parse(
+      Buffer.from((await secretData('event-webhook-secrets')).secrets ?? '', 'base64').toString(),
+    ) as Record<string, string>;
+    assert.equal(
+      webhookSecrets['partner'],
+      Buffer.from((await secretData('webhook-partner')).secret ?? '', 'base64').toString(),
     );
     // auth knows notification's client secret: the very one notification is given.
     const clientSecret = Buffer.from(
