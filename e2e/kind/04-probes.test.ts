@@ -49,6 +49,10 @@ describe('kind: probes really run (auth while its PostgreSQL is stopped)', funct
     });
   };
 
+  const databaseReplicas = async () =>
+    (await cluster.apps.readNamespacedStatefulSet({ name: database, namespace: cluster.namespace }))
+      .spec?.replicas ?? 0;
+
   const authReadyAndLoginWorks = async () => {
     const pods = await appPods(cluster, 'auth');
     if (pods.length === 0 || pods.some((pod) => !pod.ready)) {
@@ -94,11 +98,7 @@ describe('kind: probes really run (auth while its PostgreSQL is stopped)', funct
     // Whatever failed: the database runs again and auth serves before the next suite.
     try {
       if (cluster !== undefined && stoppedAt !== undefined) {
-        const current = await cluster.apps.readNamespacedStatefulSet({
-          name: database,
-          namespace: cluster.namespace,
-        });
-        if ((current.spec?.replicas ?? 0) < replicasBefore) await scaleDatabase(replicasBefore);
+        if ((await databaseReplicas()) < replicasBefore) await scaleDatabase(replicasBefore);
         await waitUntil(
           'auth recovered after the suite',
           authReadyAndLoginWorks,
@@ -117,7 +117,8 @@ describe('kind: probes really run (auth while its PostgreSQL is stopped)', funct
     await waitUntil(
       `${database}'s pod gone`,
       async () => {
-        const pods = await appPods(cluster, 'postgresql');
+        // Gone altogether: PostgreSQL's smart shutdown lets open sessions finish first.
+        const pods = await appPods(cluster, 'postgresql', { terminating: true });
         return { done: pods.length === 0, seen: describePods(pods) };
       },
       UNREADY_WITHIN_MS,
@@ -126,6 +127,14 @@ describe('kind: probes really run (auth while its PostgreSQL is stopped)', funct
     await waitUntil(
       'every auth pod not ready',
       async () => {
+        const replicas = await databaseReplicas();
+        if (replicas > 0) {
+          return {
+            done: false,
+            hopeless: true,
+            seen: `${database} was scaled back to ${replicas} by someone else during the outage (a concurrent deploy?)`,
+          };
+        }
         const pods = await appPods(cluster, 'auth');
         return {
           done: pods.length > 0 && pods.every((pod) => !pod.ready),
@@ -142,6 +151,7 @@ describe('kind: probes really run (auth while its PostgreSQL is stopped)', funct
   });
 
   it("While it is stopped, then the gateway answers auth's routes with 503 application/problem+json", async function () {
+    assert.equal(await databaseReplicas(), 0, `${database} is still stopped`);
     const response = await login();
     assert.equal(response.status, 503, `POST /api/auth/login: ${response.status} ${response.text}`);
     assert.match(

@@ -7,6 +7,8 @@ export interface Observation<T> {
   readonly done: boolean;
   readonly seen: string;
   readonly value?: T;
+  /** Waiting longer cannot help (the situation was changed under the test): fail now. */
+  readonly hopeless?: boolean;
 }
 
 /** Looks every `intervalMs` until `look` says done; throws after `timeoutMs` with the last look. */
@@ -25,6 +27,7 @@ export async function waitUntil<T = undefined>(
       last = { done: false, seen: `error: ${(error as Error).message}` };
     }
     if (last.done) return last;
+    if (last.hopeless === true) throw new Error(`${what}: ${last.seen}`);
     if (performance.now() > deadline) {
       throw new Error(`${what}: not within ${timeoutMs / 1000} s; last seen: ${last.seen}`);
     }

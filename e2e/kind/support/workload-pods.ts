@@ -21,14 +21,18 @@ function readiness(pod: V1Pod): PodReadiness {
   };
 }
 
-/** The live (not terminating) pods labelled app.kubernetes.io/name=`app`. */
-export async function appPods(cluster: KindCluster, app: string): Promise<PodReadiness[]> {
+/** The pods labelled app.kubernetes.io/name=`app`: the live ones, or with `terminating` all. */
+export async function appPods(
+  cluster: KindCluster,
+  app: string,
+  options: { terminating?: boolean } = {},
+): Promise<PodReadiness[]> {
   const list = await cluster.core.listNamespacedPod({
     namespace: cluster.namespace,
     labelSelector: `app.kubernetes.io/name=${app}`,
   });
   return list.items
-    .filter((pod) => pod.metadata?.deletionTimestamp === undefined)
+    .filter((pod) => options.terminating === true || pod.metadata?.deletionTimestamp === undefined)
     .map(readiness)
     .sort((a, b) => a.name.localeCompare(b.name));
 }
