@@ -38,6 +38,7 @@ import { TrustedProxies } from './proxy/trusted-proxies.ts';
 import { createUpstreamAgent } from './proxy/upstream-agent.ts';
 import type { RouteSource } from './routes/route-source.ts';
 import { RouteTable } from './routes/route-table.ts';
+import type { Route } from './routes/route-table.ts';
 
 /** How long start() waits for Redis before serving (after that, the "Redis down" policy). */
 const REDIS_START_WAIT_MS = 2000;
@@ -161,6 +162,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     trustedProxies,
     proxy: createEdgeProxy({ agent, logger }),
     logger,
+    available: (route: Route) => source.available?.(route) ?? true,
   };
 
   // Assembled from the kit's parts rather than createService: see README, "Why not

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { NetworkingV1Api } from '@kubernetes/client-node';
-import type { V1Ingress } from '@kubernetes/client-node';
+import { DiscoveryV1Api, NetworkingV1Api } from '@kubernetes/client-node';
+import type { V1EndpointSlice, V1Ingress } from '@kubernetes/client-node';
 import { uniqueName, useTestNamespace, waitForObject } from '@shoal/testbed';
 import { GATEWAY_CONTROLLER } from '../src/kube/ingress-class.ts';
 import { IngressWatcher } from '../src/kube/ingress-watcher.ts';
@@ -39,7 +39,8 @@ describe('the shoal IngressClass on the Kubernetes testbed', function () {
     green = await startUpstream('green');
     // Services have no cluster DNS here: the testbed's "blue" and "green" Services are our
     // two local upstreams.
-    const local: Record<string, string> = { blue: blue.url, green: green.url };
+    // "amber" is blue too, behind EndpointSlices of its own.
+    const local: Record<string, string> = { blue: blue.url, green: green.url, amber: blue.url };
     const capture = captureLogs();
     const source = new IngressWatcher({
       kubeConfig: namespace.kubeConfig,
@@ -208,5 +209,49 @@ describe('the shoal IngressClass on the Kubernetes testbed', function () {
     });
     await eventually(async () => assert.equal(await upstreamOf('/after-bad'), 'green'));
     assert.equal((await get('/bad')).status, 404);
+  });
+
+  it('When the Service behind a route has EndpointSlices but no ready endpoint, then the gateway answers 503 problem+json without calling it; once one is ready, the route serves again', async () => {
+    const discovery = namespace.kubeConfig.makeApiClient(DiscoveryV1Api);
+    const slice = (ready: boolean): V1EndpointSlice => ({
+      metadata: {
+        name: 'amber-1',
+        namespace: namespace.name,
+        labels: { 'kubernetes.io/service-name': 'amber' },
+      },
+      addressType: 'IPv4',
+      endpoints: [{ addresses: ['10.0.0.1'], conditions: { ready } }],
+      ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+    });
+    await networking().createNamespacedIngress({
+      namespace: namespace.name,
+      body: ingress('stock', '/stock', 'amber'),
+    });
+    // No EndpointSlice for amber (yet): unknown is available, the request goes through.
+    await eventually(async () => assert.equal(await upstreamOf('/stock/1'), 'blue'));
+
+    await discovery.createNamespacedEndpointSlice({
+      namespace: namespace.name,
+      body: slice(false),
+    });
+    await eventually(async () => assert.equal((await get('/stock/2')).status, 503));
+    const received = blue.received.length;
+    const refused = await get('/stock/3');
+    assert.equal(refused.status, 503, refused.text);
+    assert.match(String(refused.headers['content-type']), /^application\/problem\+json/);
+    assert.equal(
+      refused.json()['type'],
+      'https://shoal.dev/problems/upstream-unavailable',
+      refused.text,
+    );
+    assert.equal(refused.headers['retry-after'], '5');
+    assert.equal(blue.received.length, received, 'the upstream was not called');
+
+    await discovery.replaceNamespacedEndpointSlice({
+      name: 'amber-1',
+      namespace: namespace.name,
+      body: slice(true),
+    });
+    await eventually(async () => assert.equal(await upstreamOf('/stock/4'), 'blue'));
   });
 });

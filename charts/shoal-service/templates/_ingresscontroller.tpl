@@ -64,6 +64,10 @@ rules:
   - apiGroups: [networking.k8s.io]
     resources: [ingresses/status]
     verbs: [get, update, patch]
+  # Ready endpoints per Service: a route whose Service has none is answered 503 at the edge.
+  - apiGroups: [discovery.k8s.io]
+    resources: [endpointslices]
+    verbs: [get, list, watch]
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: {{ $scope }}Binding

@@ -10,6 +10,8 @@ import type { RoutePolicy } from '../routes/route-policy.ts';
 import type { RouteSource } from '../routes/route-source.ts';
 import { RouteTable } from '../routes/route-table.ts';
 import { reportProblems } from '../routes/routes-file.ts';
+import type { Route } from '../routes/route-table.ts';
+import { EndpointReadiness } from './endpoint-readiness.ts';
 import { GATEWAY_CONTROLLER, claimOf, isServedBy } from './ingress-class.ts';
 import { loadBalancerEntries, publishStatus, statusIsCurrent } from './ingress-status.ts';
 import { ListWatch } from './list-watch.ts';
@@ -28,6 +30,8 @@ export interface IngressWatcherOptions {
   resolve?: BackendResolver;
   /** The gateway's public address for status.loadBalancer; undefined = leave status alone. */
   publishAddress?: string;
+  /** Watch EndpointSlices and answer 503 for Services without a ready endpoint (default true). */
+  endpointReadiness?: boolean;
   logger: Logger;
   /** Told about every recovered watch/list/status failure (metrics). */
   onError?: (kind: 'list' | 'watch' | 'status') => void;
@@ -43,6 +47,7 @@ export class IngressWatcher implements RouteSource {
   readonly #api: NetworkingV1Api;
   readonly #classes: ListWatch<V1IngressClass>;
   readonly #ingresses: ListWatch<V1Ingress>;
+  readonly #endpoints: EndpointReadiness | undefined;
   #classObjects: ReadonlyMap<string, V1IngressClass> = new Map();
   #ingressObjects: ReadonlyMap<string, V1Ingress> = new Map();
   #onRoutes: ((table: RouteTable) => void) | undefined;
@@ -88,17 +93,38 @@ export class IngressWatcher implements RouteSource {
       onError: (error, phase) => this.#recovered(error, phase, 'ingresses'),
       ...backoff,
     });
+    this.#endpoints =
+      options.endpointReadiness === false
+        ? undefined
+        : new EndpointReadiness({
+            kubeConfig: options.kubeConfig,
+            namespace: options.namespace,
+            onError: (error, phase) => this.#recovered(error, phase, 'endpointslices'),
+            ...backoff,
+          });
   }
 
   async start(onRoutes: (table: RouteTable) => void): Promise<void> {
     this.#onRoutes = onRoutes;
+    // Not waited for: routes are served (as available) before the first EndpointSlice list.
+    this.#endpoints?.start();
     await Promise.all([this.#classes.start(), this.#ingresses.start()]);
     this.#rebuild();
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    await Promise.all([this.#classes.stop(), this.#ingresses.stop()]);
+    await Promise.all([this.#classes.stop(), this.#ingresses.stop(), this.#endpoints?.stop()]);
+  }
+
+  /** False when the route's Service has EndpointSlices and no ready endpoint in them. */
+  available(route: Route): boolean {
+    return route.service === undefined || (this.#endpoints?.available(route.service) ?? true);
+  }
+
+  /** Resolves once the EndpointSlices have been listed (tests). */
+  endpointsSynced(): Promise<void> {
+    return this.#endpoints?.synced() ?? Promise.resolve();
   }
 
   /** Coalesces a burst of events (a re-list delivers many) into one rebuild. */

@@ -1,7 +1,8 @@
 // The gateway's request path, in order: route → CORS preflight → body limit → JWT → rate
-// limit → header hygiene → proxy. Each refusal is a problem handed to `fail`. When the token
-// and a rate-limit point are already at hand (the common case), the whole path runs
-// synchronously up to the proxy: no promise, no microtask of our own.
+// limit → a ready endpoint behind the route → header hygiene → proxy. Each refusal is a
+// problem handed to `fail`. When the token and a rate-limit point are already at hand (the
+// common case), the whole path runs synchronously up to the proxy: no promise, no microtask
+// of our own.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { trace } from '@opentelemetry/api';
@@ -18,6 +19,7 @@ import { writeSocketProblem } from './edge-proxy.ts';
 import { edgeRequest } from './request-state.ts';
 import type { EdgeRequest } from './request-state.ts';
 import type { TrustedProxies } from './trusted-proxies.ts';
+import { noReadyUpstreamProblem } from './upstream-failure.ts';
 import { prepareUpstreamHeaders } from './upstream-headers.ts';
 
 /** What the edge handler works with; `routes()` is read per request, so swaps apply at once. */
@@ -28,6 +30,8 @@ export interface EdgeHandlerDeps {
   trustedProxies: TrustedProxies;
   proxy: ProxyHandler<IncomingMessage, ServerResponse>;
   logger: Logger;
+  /** False when the route's Service has no ready endpoint: answered 503 (default: always true). */
+  available?: (route: Route) => boolean;
 }
 
 /** Called with whatever refused or broke a request (an HttpProblem, or a bug). */
@@ -93,6 +97,10 @@ function proxy(
   fail: FailRequest,
 ): void {
   for (const name in rateLimitHeaders) res.setHeader(name, rateLimitHeaders[name] as string);
+  if (state.route !== undefined && deps.available?.(state.route) === false) {
+    fail(noReadyUpstreamProblem());
+    return;
+  }
   prepareUpstreamHeaders(req, {
     requestId: state.requestId,
     trustedProxies: deps.trustedProxies,
@@ -119,6 +127,7 @@ export function edgeUpgradeHandler(deps: EdgeHandlerDeps) {
         const route = matchRoute(deps.routes(), req);
         state.route = route;
         rateHeaders = await enforcePolicy(deps, req, state, route);
+        if (deps.available?.(route) === false) throw noReadyUpstreamProblem();
         prepareUpstreamHeaders(req, {
           requestId: state.requestId,
           trustedProxies: deps.trustedProxies,

@@ -1,5 +1,6 @@
 // How a failed upstream call looks to the client: 502 when the upstream could not be reached
-// or broke the exchange, 504 when it was too slow, 413 when the body went over its limit.
+// or broke the exchange, 504 when it was too slow, 413 when the body went over its limit;
+// 503 before any attempt when its Service has no ready endpoint.
 import { HttpProblem } from '@shoal/kit';
 import { BodyLimitExceededError, bodyTooLarge } from '../policy/body-limit.ts';
 
@@ -10,6 +11,18 @@ export class UpstreamTimeoutError extends Error {
     super(`upstream sent nothing for ${timeoutMs} ms`);
     this.name = 'UpstreamTimeoutError';
   }
+}
+
+/**
+ * The route's Service has no ready endpoint: nothing could take the request, for now (its
+ * pods fail their readiness probes, or there are none). The client may try again shortly.
+ */
+export function noReadyUpstreamProblem(): HttpProblem {
+  return new HttpProblem(503, 'Service Unavailable', {
+    type: 'https://shoal.dev/problems/upstream-unavailable',
+    detail: 'no instance of the upstream service is ready to take the request',
+    headers: { 'Retry-After': '5' },
+  });
 }
 
 const TIMEOUT_CODES = new Set(['UPSTREAM_TIMEOUT', 'ETIMEDOUT', 'ERR_UPSTREAM_UPGRADE_TIMEOUT']);

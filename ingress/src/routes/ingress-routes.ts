@@ -64,8 +64,10 @@ export function routesFromIngress(
   const source = `${namespace}/${ingressName}`;
   const policy = parseRoutePolicy(ingress.metadata?.annotations, defaults);
   const createdAt = creationTime(ingress);
-  const upstreamOf = (backend: V1IngressBackend | undefined, where: string): URL =>
-    resolveBackend(backend, namespace, where, resolve);
+  const upstreamOf = (backend: V1IngressBackend | undefined, where: string) => {
+    const service = serviceBackend(backend, namespace, where);
+    return { upstream: resolve(service), service: { namespace, name: service.name } };
+  };
 
   const routes: Route[] = [];
   const defaultBackend = ingress.spec?.defaultBackend;
@@ -77,7 +79,7 @@ export function routesFromIngress(
       path: '/',
       pathType: 'Prefix',
       fallback: true,
-      upstream: upstreamOf(defaultBackend, 'spec.defaultBackend'),
+      ...upstreamOf(defaultBackend, 'spec.defaultBackend'),
       policy,
       createdAt,
     });
@@ -99,7 +101,7 @@ export function routesFromIngress(
         path: rulePath,
         pathType: pathTypeOf(path.pathType, where),
         fallback: false,
-        upstream: upstreamOf(path.backend, `${where}.backend`),
+        ...upstreamOf(path.backend, `${where}.backend`),
         policy,
         createdAt,
       });
@@ -108,12 +110,11 @@ export function routesFromIngress(
   return routes;
 }
 
-function resolveBackend(
+function serviceBackend(
   backend: V1IngressBackend | undefined,
   namespace: string,
   where: string,
-  resolve: BackendResolver,
-): URL {
+): ServiceBackend {
   const service = backend?.service;
   if (!service?.name) {
     throw new Error(`${where} must name a service (resource backends are not supported)`);
@@ -125,7 +126,7 @@ function resolveBackend(
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new Error(`${where}.service.port.number ${port} is out of range`);
   }
-  return resolve({ namespace, name: service.name, port });
+  return { namespace, name: service.name, port };
 }
 
 function pathTypeOf(pathType: string | undefined, where: string): PathType {

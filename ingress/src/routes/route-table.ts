@@ -21,6 +21,8 @@ export interface Route {
   readonly fallback: boolean;
   /** Where matching requests go: `http://<service>.<namespace>.svc.cluster.local:<port>`. */
   readonly upstream: URL;
+  /** The Service the Ingress names as backend (whose ready endpoints decide a 503). */
+  readonly service?: { readonly namespace: string; readonly name: string };
   readonly policy: RoutePolicy;
   /** Creation time of the Ingress (ms), for conflicts: the older one wins, as in ingress-nginx. */
   readonly createdAt: number;
