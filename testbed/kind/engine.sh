@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Docker engine the kind cluster runs on.
 #   up      use the engine that answers; otherwise, as root on Debian, install docker.io and
-#           start dockerd ourselves (its pid in .testbed/kind/dockerd.pid marks it as ours).
+#           start dockerd ourselves (with --pidfile .testbed/kind/dockerd.pid: that marks it ours).
 #           On a host whose capability bounding set is short, dockerd gets the runc-capfilter
 #           runtime as its default (see that file); a normal host runs docker as it is.
 #   down    stop dockerd only if `up` started it.
@@ -17,13 +17,11 @@ runtime_path="$KIND_CACHE/bin/$runtime_name"
 
 answers() { docker info --format '{{.ServerVersion}}' >/dev/null 2>&1; }
 
-# The dockerd we started, if it is still running.
+# The dockerd we started, if it is still running: the one whose command line names our pid
+# file (dockerd writes and removes that file itself; the flag marks it ours even if the file
+# was removed).
 our_pid() {
-  local pid
-  [[ -s $pid_file ]] || return 1
-  pid="$(<"$pid_file")"
-  [[ -r /proc/$pid/cmdline ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q '^dockerd ' || return 1
-  echo "$pid"
+  pgrep -o -f "^dockerd .*--pidfile $pid_file( |\$)"
 }
 
 # Capabilities a privileged container asks for that this host cannot grant: CapBnd's bits
@@ -83,13 +81,11 @@ start_engine() {
     log "this host's capability bounding set is short: privileged containers run through $runtime_name"
   fi
   log "starting dockerd (log: $engine_log)"
-  setsid nohup dockerd "${args[@]}" >"$engine_log" 2>&1 </dev/null 9>&- &
-  echo $! >"$pid_file"
+  setsid nohup dockerd --pidfile "$pid_file" "${args[@]}" >"$engine_log" 2>&1 </dev/null 8>&- 9>&- &
   local deadline=$((SECONDS + 60))
   until answers; do
     if ! our_pid >/dev/null; then
       tail -n 15 "$engine_log" | sed 's/^/    /' >&2
-      rm -f "$pid_file"
       die "dockerd exited at start; log: $engine_log"
     fi
     ((SECONDS < deadline)) || die "dockerd did not answer within 60 s; log: $engine_log"
@@ -100,10 +96,7 @@ start_engine() {
 
 down() {
   local pid
-  pid="$(our_pid)" || {
-    rm -f "$pid_file"
-    return 0
-  }
+  pid="$(our_pid)" || return 0
   log "stopping dockerd (pid $pid)"
   kill -TERM "$pid"
   for _ in $(seq 1 30); do
@@ -111,7 +104,6 @@ down() {
     sleep 1
   done
   kill -KILL "$pid" 2>/dev/null || true
-  rm -f "$pid_file"
 }
 
 status() {

@@ -112,29 +112,28 @@ wait_healthy() {
   done
 }
 
-# The cluster's virtual addresses: Services (and pods) are only reachable inside the nodes.
+# The cluster's Service addresses are virtual: kube-proxy translates them inside the nodes.
 # A connection a node opens to a Service before kube-proxy has its rules leaves the node
 # untranslated; where the host's egress answers every address (a TLS-intercepting proxy, as
 # here), it gets a 404 from the proxy, and a long-lived client (the API server's connection
 # to metrics-server) stays on it. So such traffic is refused at the host: the client retries
-# and finds the Service. On a host whose egress drops it the rule changes nothing.
-virtual_subnets() {
-  local service pod
-  service="$(awk '/serviceSubnet:/ {print $2; exit}' "$GENERATED_CONFIG" 2>/dev/null | tr -d "\"'")"
-  pod="$(awk '/podSubnet:/ {print $2; exit}' "$GENERATED_CONFIG" 2>/dev/null | tr -d "\"'")"
-  echo "${service:-10.96.0.0/16} ${pod:-10.244.0.0/16}"
+# and finds the Service. On a host whose egress drops it the rule changes nothing. (Pod
+# addresses are real: they cross the kind network between nodes and must pass.)
+service_subnet() {
+  local subnet
+  subnet="$(awk '/serviceSubnet:/ {print $2; exit}' "$GENERATED_CONFIG" 2>/dev/null | tr -d "\"'")"
+  echo "${subnet:-10.96.0.0/16}"
 }
-# refuse_leaks add|remove: the host's DOCKER-USER rules for those subnets (root, iptables).
+# refuse_leaks add|remove: the host's DOCKER-USER rule for that subnet (root, iptables).
 refuse_leaks() {
   command -v iptables >/dev/null && iptables -L DOCKER-USER -n >/dev/null 2>&1 || return 0
   local subnet rule
-  for subnet in $(virtual_subnets); do
-    rule=(DOCKER-USER -d "$subnet" -m comment --comment "shoal kind: $subnet stays in the cluster" -j REJECT)
-    case "$1" in
-      add) iptables -C "${rule[@]}" 2>/dev/null || iptables -I "${rule[@]}" ;;
-      remove) while iptables -D "${rule[@]}" 2>/dev/null; do :; done ;;
-    esac
-  done
+  subnet="$(service_subnet)"
+  rule=(DOCKER-USER -d "$subnet" -m comment --comment "shoal kind: Services stay in the cluster" -j REJECT)
+  case "$1" in
+    add) iptables -C "${rule[@]}" 2>/dev/null || iptables -I "${rule[@]}" ;;
+    remove) while iptables -D "${rule[@]}" 2>/dev/null; do :; done ;;
+  esac
 }
 
 load_offline_images() {
