@@ -40,6 +40,17 @@ KIND="$(kind_bin)"
 
 cluster_exists() { [[ -x $KIND ]] && "$KIND" get clusters 2>/dev/null | grep -qx "$CLUSTER"; }
 
+# Every node container of the cluster is running. After the Docker engine stopped (a reboot, the
+# end of a CI job) kind's node containers remain, stopped, and a kind cluster does not come
+# back from that reliably (its nodes' addresses may change): such a cluster is made anew.
+cluster_running() {
+  local nodes
+  nodes="$("$KIND" get nodes --name "$CLUSTER" 2>/dev/null)"
+  [[ -n $nodes ]] || return 1
+  # shellcheck disable=SC2086 # one argument per node name
+  ! docker inspect --format '{{.State.Running}}' $nodes 2>/dev/null | grep -qv '^true$'
+}
+
 # A registry answers when its /v2/ endpoint gives any HTTP status (Docker Hub: 401).
 registry_answers() {
   local code
@@ -152,6 +163,10 @@ up() {
   if ! registry_answers; then
     offline=yes
     log "no container registry answers ($REGISTRY_PROBE_URL): building the node image and the offline image set here"
+  fi
+  if cluster_exists && ! cluster_running; then
+    log "cluster $CLUSTER exists but its nodes are not running (the Docker engine was stopped): making it anew"
+    run_step delete-stopped-cluster "$KIND" delete cluster --name "$CLUSTER"
   fi
   if ! cluster_exists; then
     check_ports_free
