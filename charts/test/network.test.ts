@@ -120,6 +120,55 @@ describe('NetworkPolicies across the charts (default values, one namespace)', ()
     }
   });
 
+  it("When a service may reach a data store, then that store's policy admits it on that port (and admits nothing from other namespaces)", () => {
+    const storePolicies = ofKind(rendered.get('platform') ?? [], 'NetworkPolicy');
+    const stores = ['postgresql', 'mongodb', 'redis', 'elasticmq'];
+    for (const store of stores) {
+      const policy = storePolicies.find((p) => p.metadata.name === `shoal-${store}`);
+      assert.ok(policy, `the platform chart renders a NetworkPolicy for ${store}`);
+    }
+    for (const chart of APP_CHARTS) {
+      const client = pods.find((pod) => pod.labels['app.kubernetes.io/name'] === chart);
+      assert.ok(client, `${chart} has pods`);
+      const policy = ofKind(rendered.get(chart) ?? [], 'NetworkPolicy')[0];
+      for (const rule of field<Rule[]>(policy, 'spec.egress') ?? []) {
+        for (const peer of rule.to ?? []) {
+          const name = peer.podSelector?.matchLabels?.['app.kubernetes.io/name'];
+          if (name === undefined || !stores.includes(name)) continue;
+          const storePolicy = storePolicies.find((p) => p.metadata.name === `shoal-${name}`);
+          const ingress = field<Rule[]>(storePolicy, 'spec.ingress') ?? [];
+          const admitted = ingress.some(
+            (r) =>
+              (r.from ?? []).some(
+                (from) =>
+                  from.namespaceSelector === undefined &&
+                  selects(from.podSelector?.matchLabels, client.labels),
+              ) &&
+              (r.ports ?? []).some((port) => (rule.ports ?? []).some((p) => p.port === port.port)),
+          );
+          assert.ok(admitted, `${name}'s NetworkPolicy admits ${chart}`);
+          for (const r of ingress) {
+            for (const from of r.from ?? []) {
+              assert.equal(from.namespaceSelector, undefined, `${name} admits other namespaces`);
+            }
+          }
+        }
+      }
+    }
+  });
+
+  it('When a service admits the gateway, then only the gateway of its own namespace', () => {
+    for (const chart of APP_CHARTS.filter((name) => name !== 'gateway')) {
+      const policy = ofKind(rendered.get(chart) ?? [], 'NetworkPolicy')[0];
+      for (const rule of field<Rule[]>(policy, 'spec.ingress') ?? []) {
+        for (const peer of rule.from ?? []) {
+          if (peer.podSelector?.matchLabels?.['app.kubernetes.io/name'] !== 'gateway') continue;
+          assert.equal(peer.namespaceSelector, undefined, `${chart} admits a gateway elsewhere`);
+        }
+      }
+    }
+  });
+
   it('When a service references a Secret, then the platform chart generates it with that key (unless optional)', () => {
     const secrets = ofKind(rendered.get('platform') ?? [], 'Secret');
     for (const chart of APP_CHARTS) {
