@@ -6,7 +6,7 @@ REPO_ROOT="$(cd "$KIND_DIR/../.." && pwd)"
 SHOAL_CACHE="${SHOAL_CACHE:-$HOME/.cache/shoal}"
 export SHOAL_CACHE
 # Runtime state (pid files, logs, the generated cluster config, kubeconfig): per checkout.
-KIND_STATE="$REPO_ROOT/.testbed/kind"
+KIND_STATE="${SHOAL_KIND_STATE:-$REPO_ROOT/.testbed/kind}"
 KIND_LOGS="$KIND_STATE/logs"
 # Build outputs shared by every checkout on this machine.
 KIND_CACHE="$SHOAL_CACHE/kind"
