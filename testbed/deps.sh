@@ -52,7 +52,7 @@ ensure_up() {
     show_log_tail "$name"
     return 1
   fi
-  if ! wait_until_answering "$name" "$pattern" "${name}_probe" || ! "${name}_after_start"; then
+  if ! wait_until_answering "$name" "${name}_probe" || ! "${name}_after_start"; then
     echo "$name: FAILED to start at $address" >&2
     show_log_tail "$name"
     kill_spawned "$name"

@@ -81,12 +81,23 @@ spawn() {
   echo $! >"$(pidfile_of "$name")"
 }
 
+# The server just spawned is still there: its recorded pid is alive and not a zombie waiting
+# for its parent. During start-up the recorded pid is trusted, as kill_spawned does: matching
+# its command line would race the exec that turns the forked shell into the server (under
+# load the first check came before it, and a healthy server was killed as "exited").
+spawned_alive() {
+  local pid state
+  pid=$(cat "$(pidfile_of "$1")" 2>/dev/null) || return 1
+  state=$(sed -E 's/.*\) ([A-Za-z]).*/\1/' "/proc/$pid/stat" 2>/dev/null) || return 1
+  [[ -n $state && $state != Z ]]
+}
+
 # Waits until probe_fn succeeds; fails early when the server process has already exited.
 wait_until_answering() {
-  local name=$1 pattern=$2 probe_fn=$3 deadline
+  local name=$1 probe_fn=$2 deadline
   deadline=$(($(date +%s) + START_TIMEOUT_SECONDS))
   while ! "$probe_fn" 2>/dev/null; do
-    if ! live_pid "$name" "$pattern" >/dev/null; then
+    if ! spawned_alive "$name"; then
       echo "$name exited during start-up" >&2
       return 1
     fi

@@ -102,7 +102,7 @@ cmd_up() {
   started=$(now_ms)
   SHOAL_OTLP_PORT=$OTLP_PORT SHOAL_JAEGER_QUERY_PORT=$QUERY_PORT SHOAL_JAEGER_GRPC_PORT=$GRPC_PORT \
     SHOAL_JAEGER_HEALTH_PORT=$HEALTH_PORT spawn "$NAME" "$(jaeger_binary)" --config "$TRACING_DIR/jaeger.yaml"
-  if ! wait_until_answering "$NAME" "$(jaeger_pattern)" jaeger_probe; then
+  if ! wait_until_answering "$NAME" jaeger_probe; then
     echo "jaeger: FAILED to start" >&2
     show_log_tail "$NAME"
     kill_spawned "$NAME"
