@@ -1,6 +1,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import {
   createLogger,
+  createMongoClient,
   createService,
   jwtAuth,
   openApiRoute,
@@ -8,7 +9,6 @@ import {
   SqsPublisher,
 } from '@shoal/kit';
 import type { Logger, Service } from '@shoal/kit';
-import { MongoClient } from 'mongodb';
 import type { EventConfig } from './config.ts';
 import { EventHub } from './domain/event-hub.ts';
 import { DeadLetters } from './events/dead-letters.ts';
@@ -52,7 +52,7 @@ export function createEventService(
 ): EventService {
   const logger =
     options.logger ?? createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL });
-  const mongo = new MongoClient(config.MONGO_URL, { serverSelectionTimeoutMS: 5_000 });
+  const mongo = createMongoClient(config.MONGO_URL);
   const db = mongo.db(config.MONGO_DATABASE);
   const sqs = new SQSClient({
     region: config.AWS_REGION,

@@ -43,6 +43,7 @@ export * from './messaging/sqs-publisher.ts';
 export * from './messaging/trace-attributes.ts';
 export * from './postgres/pg-migrations.ts';
 export * from './postgres/pg-pool.ts';
+export * from './mongo/mongo-client.ts';
 export * from './outbox/mongo-outbox.ts';
 export * from './outbox/mongo-outbox-relay.ts';
 export * from './outbox/outbox-event.ts';

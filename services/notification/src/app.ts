@@ -3,6 +3,7 @@ import {
   clientCredentialsTokenProvider,
   createHttpClient,
   createLogger,
+  createMongoClient,
   createService,
   ensureQueues,
   jwtAuth,
@@ -11,7 +12,6 @@ import {
 } from '@shoal/kit';
 import type { CloudEvent, Logger, Service, SqsConsumer } from '@shoal/kit';
 import type { Collection, Document } from 'mongodb';
-import { MongoClient } from 'mongodb';
 import type { NotificationConfig } from './config.ts';
 import { Inbox } from './domain/inbox.ts';
 import { Notifier } from './domain/notifier.ts';
@@ -68,7 +68,7 @@ export function createNotificationService(
 ): NotificationService {
   const logger =
     options.logger ?? createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL });
-  const mongo = new MongoClient(config.MONGO_URL, { serverSelectionTimeoutMS: 5_000 });
+  const mongo = createMongoClient(config.MONGO_URL);
   const db = mongo.db(config.MONGO_DATABASE);
   const sqs = new SQSClient({
     region: config.AWS_REGION,

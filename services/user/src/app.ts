@@ -1,8 +1,14 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createLogger, createService, ensureQueues, jwtAuth, openApiRoute } from '@shoal/kit';
+import {
+  createLogger,
+  createMongoClient,
+  createService,
+  ensureQueues,
+  jwtAuth,
+  openApiRoute,
+} from '@shoal/kit';
 import type { Logger, Service } from '@shoal/kit';
 import type { Collection, Document } from 'mongodb';
-import { MongoClient } from 'mongodb';
 import type { UserConfig } from './config.ts';
 import { Profiles } from './domain/profiles.ts';
 import { createOutboxRelay } from './events/event-outbox.ts';
@@ -37,7 +43,7 @@ export function createUserService(
 ): UserService {
   const logger =
     options.logger ?? createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL });
-  const mongo = new MongoClient(config.MONGO_URL, { serverSelectionTimeoutMS: 5_000 });
+  const mongo = createMongoClient(config.MONGO_URL);
   const db = mongo.db(config.MONGO_DATABASE);
   const sqs = new SQSClient({
     region: config.AWS_REGION,
