@@ -118,6 +118,21 @@ describe('delivery: one email and one inbox item per event and channel, whatever
     assert.equal((await inboxOf(early)).length, 1);
   });
 
+  it('When the profile is made right after a registration that outran it, then the next event about that user reaches them (a "no such user" is not remembered)', async () => {
+    // As on the cluster: user and notification consume auth.user.registered side by side, so
+    // notification may ask for the contact just before the user service has made it.
+    const late = await testbed.auth.register('Lou Late');
+    const welcome = platformEvents.registered(late);
+    await testbed.deliver(welcome);
+    await testbed.handledTimes(welcome, 1);
+    await testbed.users.profiles.registered(late);
+
+    const integration = platformEvents.integration(late);
+    await testbed.deliver(integration);
+    const [result] = await testbed.handledTimes(integration, 1);
+    assert.deepEqual(result, { kind: 'notified', outcomes: { email: 'sent', inApp: 'sent' } });
+  });
+
   it('When the recipient does not exist, then notification.failed says so for both channels', async () => {
     const ghost = await testbed.auth.register('Gus Ghost');
     const event = platformEvents.profileUpdated(ghost);

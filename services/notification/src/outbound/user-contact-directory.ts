@@ -25,12 +25,14 @@ export interface UserContactDirectoryOptions {
 
 /**
  * Contacts from the user service (`GET /api/users/{id}/contact`, service token), cached
- * briefly. "No such user" (404) is an answer and is cached too; an unreachable or failing user
- * service throws, so the event that needed the contact is retried later, never dropped.
+ * briefly. "No such user" (404) is an answer but is not remembered: the user service makes a
+ * profile from the same auth.user.registered this service consumes, so a lookup made while
+ * handling the registration can come first, and the user's next event must find them. An
+ * unreachable or failing user service throws, so the event is retried later, never dropped.
  */
 export class UserContactDirectory implements ContactDirectory {
   readonly #options: UserContactDirectoryOptions;
-  readonly #cache = new Map<string, { contact: Contact | undefined; until: number }>();
+  readonly #cache = new Map<string, { contact: Contact; until: number }>();
 
   constructor(options: UserContactDirectoryOptions) {
     this.#options = options;
@@ -46,7 +48,7 @@ export class UserContactDirectory implements ContactDirectory {
     const cached = this.#cache.get(key);
     if (cached !== undefined && cached.until > now) return cached.contact;
 
-    let contact: Contact | undefined;
+    let contact: Contact;
     try {
       const { body } = await this.#options.client.get(
         `api/users/${encodeURIComponent(userId)}/contact`,
@@ -54,8 +56,8 @@ export class UserContactDirectory implements ContactDirectory {
       );
       contact = contactBody.parse(body);
     } catch (error) {
-      if (!(error instanceof UpstreamError && error.status === 404)) throw error;
-      contact = undefined;
+      if (error instanceof UpstreamError && error.status === 404) return undefined;
+      throw error;
     }
     this.#remember(key, contact, now);
     return contact;
@@ -66,7 +68,7 @@ export class UserContactDirectory implements ContactDirectory {
     this.#cache.delete(`all:${userId}`);
   }
 
-  #remember(key: string, contact: Contact | undefined, now: number): void {
+  #remember(key: string, contact: Contact, now: number): void {
     if (this.#options.ttlMs === 0) return;
     this.#cache.delete(key);
     this.#cache.set(key, { contact, until: now + this.#options.ttlMs });
