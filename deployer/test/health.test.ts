@@ -72,6 +72,43 @@ describe('health rules on recorded objects', () => {
     assert.equal(objectHealth(pod).status, 'Progressing');
   });
 
+  describe('a container the runtime failed to start (StartError, as kind showed on a busy cgroup v1 host)', () => {
+    const failedStart = (restartCount: number): Mutable => {
+      const pod = recorded<Mutable>('pod-crash-loop');
+      const statuses = pod.status?.containerStatuses as Record<string, unknown>[];
+      statuses[0] = {
+        ...statuses[0],
+        restartCount,
+        lastState: { terminated: { exitCode: 128, reason: 'StartError' } },
+        state: {
+          waiting: {
+            reason: 'RunContainerError',
+            message: 'runc create failed: unable to start container process: unable to freeze',
+          },
+        },
+      };
+      return pod;
+    };
+
+    it('When it failed once, then the pod is Progressing: the kubelet retries', () => {
+      const health = objectHealth(failedStart(0));
+      assert.equal(health.status, 'Progressing');
+      assert.match(
+        health.reason,
+        /failed to start it once; the kubelet retries \(.*unable to freeze\)/,
+      );
+    });
+
+    it('When it failed again after a retry, then the pod is Degraded with the runtime error', () => {
+      const health = objectHealth(failedStart(1));
+      assert.equal(health.status, 'Degraded');
+      assert.match(
+        health.reason,
+        /RunContainerError, last exit code 128 \(StartError\), 1 restarts/,
+      );
+    });
+  });
+
   it('When an object is being deleted, then it is Progressing', () => {
     const pod = recorded<Mutable>('pod-ready');
     pod.metadata = { ...pod.metadata, deletionTimestamp: new Date() };

@@ -1,6 +1,10 @@
 // A Pod is degraded as soon as it shows a failure that will not fix itself (crash loop, image
 // pull, bad config, unschedulable), progressing until Ready. The reason names the container,
 // its exit code and restarts: what `kubectl describe pod` would make you look for.
+// One exception: the container runtime failing to start a container once (runc's "unable to
+// freeze" on a busy cgroup v1 host, seen on kind) is a hiccup the kubelet retries and that
+// usually passes; the app never ran, so it says nothing about the release. A second failed
+// start is a failure.
 import { conditionOf, degraded, healthy, progressing } from './health.ts';
 import type { Health, ObjectWithStatus } from './health.ts';
 
@@ -35,6 +39,13 @@ export function podHealth(pod: ObjectWithStatus): Health {
     ...((status.initContainerStatuses as ContainerStatus[] | undefined) ?? []),
     ...((status.containerStatuses as ContainerStatus[] | undefined) ?? []),
   ];
+  const retrying = containers.find(failedToStartOnce);
+  if (retrying) {
+    const message = retrying.state?.waiting?.message;
+    return progressing(
+      `container ${retrying.name}: the runtime failed to start it once; the kubelet retries${message ? ` (${message})` : ''}`,
+    );
+  }
   for (const container of containers) {
     const failure = containerFailure(container);
     if (failure) return degraded(failure);
@@ -72,6 +83,15 @@ export function podHealth(pod: ObjectWithStatus): Health {
   const notReady = containers.filter((container) => container.ready !== true).map((c) => c.name);
   return progressing(
     notReady.length > 0 ? `running, not ready: ${notReady.join(', ')}` : 'running, not ready',
+  );
+}
+
+/** Its only attempt so far never started (`StartError`), and it waits to be tried again. */
+function failedToStartOnce(container: ContainerStatus): boolean {
+  return (
+    container.lastState?.terminated?.reason === 'StartError' &&
+    (container.restartCount ?? 0) === 0 &&
+    container.state?.waiting !== undefined
   );
 }
 
