@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import { compactKubeHistory, useTestNamespace } from '@shoal/testbed';
@@ -72,6 +73,21 @@ describe('list+watch that survives errors and 410 Gone', function () {
       assert.equal(subject.relists[0], 'gone');
       await subject.create('after-gone');
       await eventually(() => assert.ok(subject.names().includes('after-gone')));
+    } finally {
+      await subject.watch.stop();
+    }
+  });
+
+  it("When the collection stays quiet for longer than client-node's 30 s watch timeout, then the watch stays open: no error, no re-list, and the next change arrives", async () => {
+    const subject = configMaps((real) => real());
+    try {
+      await subject.watch.start();
+      // client-node's default would abort this silent watch at 30 s and report an error.
+      await delay(35_000);
+      assert.deepEqual(subject.errors, []);
+      assert.deepEqual(subject.relists, []);
+      await subject.create('after-quiet');
+      await eventually(() => assert.ok(subject.names().includes('after-quiet')));
     } finally {
       await subject.watch.stop();
     }

@@ -6,6 +6,9 @@ import { Watch } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { ObjectApi } from './object-api.ts';
 
+/** How long the API server keeps one watch open before ending it cleanly. */
+const WATCH_TIMEOUT_SECONDS = 240;
+
 /** What to watch. */
 export interface WatchSpec {
   apiVersion: string;
@@ -174,13 +177,19 @@ export class ResilientWatch<T extends KubernetesObject> {
         // away without a word: then back off, so a flapping server is not hammered.
         finish({ healthy: sawEvent || Date.now() - opened > 1000 });
       };
-      new Watch(this.#options.config)
+      const watch = new Watch(this.#options.config);
+      // client-node ends a watch silent for 30 s as an error (then we back off and re-list);
+      // a quiet watch is normal, so, as client-go does, let the server's timeout end it. The
+      // field is private in client-node's types, with no setter (kubernetes-client/javascript#3020).
+      (watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs =
+        (WATCH_TIMEOUT_SECONDS + 30) * 1000;
+      watch
         .watch(
           path,
           {
             resourceVersion,
             allowWatchBookmarks: true,
-            timeoutSeconds: 240,
+            timeoutSeconds: WATCH_TIMEOUT_SECONDS,
             ...(this.#options.labelSelector ? { labelSelector: this.#options.labelSelector } : {}),
             ...(this.#options.fieldSelector ? { fieldSelector: this.#options.fieldSelector } : {}),
           },

@@ -135,14 +135,15 @@ export class ListWatch<T extends KubernetesObject> {
         // straight away without a word: then back off, so a flapping server is not hammered.
         finish({ healthy: sawEvent || Date.now() - opened > 1000 });
       };
-      new Watch(this.#options.kubeConfig)
+      const timeoutSeconds = this.#options.watchTimeoutSec ?? 290;
+      const watch = new Watch(this.#options.kubeConfig);
+      // Private in client-node's types, with no setter (kubernetes-client/javascript#3020).
+      (watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs =
+        clientGuardMs(timeoutSeconds);
+      watch
         .watch(
           this.#options.path,
-          {
-            resourceVersion,
-            allowWatchBookmarks: true,
-            timeoutSeconds: this.#options.watchTimeoutSec ?? 290,
-          },
+          { resourceVersion, allowWatchBookmarks: true, timeoutSeconds },
           onEvent,
           onDone,
         )
@@ -180,6 +181,16 @@ interface WatchOutcome {
 /** `<namespace>/<name>` (cluster-scoped objects: `/<name>`). */
 export function keyOf(object: KubernetesObject): string {
   return `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
+}
+
+/**
+ * client-node ends a watch that has been silent for `requestTimeoutMs` (30 s by default) and
+ * reports it as an error, so a quiet collection (a cluster's IngressClasses) was re-listed with
+ * a warning and a growing backoff every half minute. As client-go does, the server ends the
+ * watch (`timeoutSeconds`); the client's guard only catches a connection dead beyond that.
+ */
+export function clientGuardMs(serverTimeoutSeconds: number): number {
+  return (serverTimeoutSeconds + 30) * 1000;
 }
 
 function jitter(ms: number): number {
