@@ -100,6 +100,21 @@ write_config() {
   mv "$GENERATED_CONFIG.partial" "$GENERATED_CONFIG"
 }
 
+# A cluster keeps the configuration it was created from. When the one kind-up would write
+# now differs (kind-config.yaml or this host's needs changed), say so; recreating the cluster
+# loses what runs on it, so that is the operator's call.
+warn_if_config_changed() {
+  [[ -f $GENERATED_CONFIG ]] || return 0
+  local created="$GENERATED_CONFIG.created"
+  cp "$GENERATED_CONFIG" "$created"
+  [[ $offline == yes ]] && node_image="$("$KIND_DIR/node-image.sh" tag)"
+  write_config
+  if ! cmp -s "$created" "$GENERATED_CONFIG"; then
+    log "cluster $CLUSTER was created from another configuration than kind-up writes now (kind-config.yaml or this host changed): run make kind-down kind-up to apply it (what runs on the cluster is lost)"
+  fi
+  mv "$created" "$GENERATED_CONFIG"
+}
+
 create_cluster() {
   "$KIND" create cluster --name "$CLUSTER" --config "$GENERATED_CONFIG" --wait 5m
 }
@@ -178,6 +193,7 @@ up() {
     run_step create-cluster create_cluster
   else
     log "cluster $CLUSTER exists"
+    warn_if_config_changed
   fi
   refuse_leaks add
   "$KIND" get kubeconfig --name "$CLUSTER" >"$KUBECONFIG_OUT.partial" && mv "$KUBECONFIG_OUT.partial" "$KUBECONFIG_OUT"

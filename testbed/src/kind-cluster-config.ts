@@ -3,7 +3,10 @@
 // the state (.testbed/kind/kind-config.yaml), never into the users' file:
 // - offline, every node runs the locally built node image, and kubeadm takes its images from
 //   the repository they were built under (imageRepository), not from registry.k8s.io;
-// - on a cgroup v1 host, the kubelet is told to run anyway (1.35 refuses v1 by default);
+// - on a cgroup v1 host, the kubelet is told to run anyway (1.35 refuses v1 by default), and
+//   the kubelet and containerd manage cgroups themselves (cgroupfs) instead of through systemd:
+//   on v1, runc's systemd driver freezes every new container while systemd rewrites its device
+//   rules, and on a busy host the freeze times out ("unable to freeze"), failing pod starts;
 // - where the host's capability bounding set lacks CAP_SYS_RESOURCE, containerd is told not to
 //   raise a container's oom_score_adj (runc would fail to write it for every pod sandbox).
 import { parse, stringify } from 'yaml';
@@ -55,7 +58,12 @@ export function kindClusterConfig(usersConfig: string, needs: KindHostNeeds): st
     kubeadm.push(stringify(cluster));
   }
   if (needs.cgroupV1) {
-    kubeadm.push(stringify({ kind: 'KubeletConfiguration', failCgroupV1: false }));
+    kubeadm.push(
+      stringify({ kind: 'KubeletConfiguration', failCgroupV1: false, cgroupDriver: 'cgroupfs' }),
+    );
+    containerd.push(
+      '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n  SystemdCgroup = false\n',
+    );
   }
   if (needs.restrictOomScoreAdj) {
     containerd.push('[plugins."io.containerd.grpc.v1.cri"]\n  restrict_oom_score_adj = true\n');

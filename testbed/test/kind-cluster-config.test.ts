@@ -64,9 +64,12 @@ describe('kindClusterConfig', () => {
     assert.deepEqual(config.nodes, users.nodes);
     assert.deepEqual(
       (config.kubeadmConfigPatches ?? []).map((text) => parse(text) as unknown),
-      [{ kind: 'KubeletConfiguration', failCgroupV1: false }],
+      [{ kind: 'KubeletConfiguration', failCgroupV1: false, cgroupDriver: 'cgroupfs' }],
     );
-    assert.match(config.containerdConfigPatches?.[0] ?? '', /restrict_oom_score_adj = true/);
+    const containerd = config.containerdConfigPatches ?? [];
+    assert.equal(containerd.length, 2);
+    assert.match(containerd[0] ?? '', /runtimes\.runc\.options\]\s+SystemdCgroup = false/);
+    assert.match(containerd[1] ?? '', /restrict_oom_score_adj = true/);
   });
 
   it('When the users’ config has patches of its own, then they are kept and ours come after', () => {
