@@ -105,7 +105,7 @@ test-reliability: install deps-up ## the reliability suite alone (rolling restar
 	cd e2e && npx mocha --no-config --extension ts --timeout 180000 'reliability/*.test.ts'
 
 test-kind: install deploy ## the kind suite on the real cluster after make deploy: shoal status, Pod Security, the user journey, probes
-	cd e2e && npx mocha --no-config --extension ts --timeout 600000 'kind/*.test.ts'
+	cd e2e && npx mocha --no-config --extension ts --timeout 600000 --reporter ./kind/support/failure-reporter.ts 'kind/*.test.ts'
 
 # The kind suite runs even when a unit suite failed (both results count), after them: the
 # real cluster and the suites would otherwise share two cores.

@@ -4,19 +4,14 @@
 // the credentials from the Secrets the deploy generated (shoal.yaml's `secrets:`).
 import { jaegerQuery } from '../../src/tracing/jaeger-query.ts';
 import { WEBHOOK_SOURCE } from '../../src/index.ts';
-import { ingressRoutes } from '../../kind/support/ingress-routes.ts';
 import type { IngressRoute } from '../../kind/support/ingress-routes.ts';
 import { connectKindCluster } from '../../kind/support/kind-cluster.ts';
 import type { KindCluster } from '../../kind/support/kind-cluster.ts';
+import { connectPlatformApi } from '../../kind/support/platform-api.ts';
 import { readSecretData } from '../../kind/support/secret-data.ts';
-import { GatewayClient } from './gateway-client.ts';
 import { Missing } from './journey-target.ts';
 import type { JourneyTarget, ReportCounts } from './journey-target.ts';
-import { createLocaltestFetch } from './localtest-fetch.ts';
 import { mailpitReader } from './mailpit-reader.ts';
-
-/** The Secret auth creates the first admin from (shoal.yaml's `secrets:`). */
-const ADMIN_SECRET = 'auth-admin';
 /** The event hub's WEBHOOK_SECRETS (charts/event/values.yaml's secretEnv): {"<source>": "<secret>"}. */
 const WEBHOOK_SECRET = { name: 'event-webhook-secrets', key: 'secrets' };
 
@@ -46,23 +41,8 @@ async function webhookSecrets(cluster: KindCluster): Promise<Record<string, stri
 /** Connects to the deployed platform; nothing is started or changed. */
 export async function connectKindTarget(): Promise<JourneyTarget> {
   const cluster = connectKindCluster();
-  const routes = await ingressRoutes(cluster);
+  const { api, gatewayUrl, admin, routes, http } = await connectPlatformApi(cluster);
   const apiRoutes = routes.filter((route) => route.path.startsWith('/api/'));
-  const authRoute = apiRoutes.find((route) => route.path === '/api/auth');
-  if (authRoute === undefined) {
-    throw new Error(
-      `no Ingress in namespace ${cluster.namespace} routes /api/auth: is the platform deployed (make deploy)?`,
-    );
-  }
-  const admin = await readSecretData(cluster, ADMIN_SECRET);
-  if (admin?.['email'] === undefined || admin['password'] === undefined) {
-    throw new Error(
-      `Secret ${cluster.namespace}/${ADMIN_SECRET} with email and password not found: the deploy generates it (shoal.yaml secrets:)`,
-    );
-  }
-  const http = createLocaltestFetch();
-  const gatewayUrl = `http://${authRoute.host}`;
-  const api = new GatewayClient(gatewayUrl, http.fetch);
   const mailUrl = uiUrl(cluster, routes, 'shoal-mailpit', 'Mailpit');
   const jaegerUrl = uiUrl(cluster, routes, 'shoal-jaeger', 'Jaeger');
   const secrets = await webhookSecrets(cluster);
@@ -76,7 +56,7 @@ export async function connectKindTarget(): Promise<JourneyTarget> {
     description: `the kind cluster ${cluster.name} (namespace ${cluster.namespace}, gateway ${gatewayUrl})`,
     api,
     services: [...new Set(apiRoutes.map((route) => route.service))].sort(),
-    admin: { email: admin['email'], password: admin['password'] },
+    admin,
     webhookSecrets: secrets,
     mail: mailUrl instanceof Missing ? mailUrl : mailpitReader(mailUrl, http.fetch),
     traces: jaegerUrl instanceof Missing ? jaegerUrl : jaegerQuery(jaegerUrl, http.fetch),

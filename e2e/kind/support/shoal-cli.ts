@@ -11,7 +11,11 @@ export interface ShoalRun {
 }
 
 /** Runs `shoal --kubeconfig <kind> --context kind-<name> <args>` from the repository root. */
-export function runShoal(cluster: KindCluster, args: readonly string[]): Promise<ShoalRun> {
+export function runShoal(
+  cluster: KindCluster,
+  args: readonly string[],
+  options: { timeoutMs?: number } = {},
+): Promise<ShoalRun> {
   const bin = join(cluster.repoRoot, 'deployer', 'bin', 'shoal');
   // The launcher runs `node`: the one running this suite (new enough to strip types) comes first.
   const path = `${dirname(process.execPath)}:${process.env['PATH'] ?? '/usr/bin:/bin'}`;
@@ -22,7 +26,7 @@ export function runShoal(cluster: KindCluster, args: readonly string[]): Promise
       {
         cwd: cluster.repoRoot,
         env: { ...process.env, PATH: path },
-        timeout: 120_000,
+        timeout: options.timeoutMs ?? 120_000,
         maxBuffer: 16 * 1024 * 1024,
         encoding: 'utf8',
       },
