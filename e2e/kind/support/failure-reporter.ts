@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { CoreV1Api, V1Pod } from '@kubernetes/client-node';
 import Mocha from 'mocha';
 import { connectKindCluster } from './kind-cluster.ts';
+import type { KindCluster } from './kind-cluster.ts';
 
 /** Lines of each clue printed to the console (the file has them all). */
 const PRINTED_LINES = 8;
@@ -30,20 +31,20 @@ export default class KindFailureReporter extends Mocha.reporters.Spec {
       finish(failures);
       return;
     }
-    describeCluster(Math.ceil((Date.now() - this.#startedAt) / 1000) + 60)
-      .then(
-        (sections) => printAndSave(sections),
-        (error: unknown) =>
-          console.log(
-            `\n  (the cluster could not be described after the failure: ${String(error)})`,
-          ),
+    const sinceSeconds = Math.ceil((Date.now() - this.#startedAt) / 1000) + 60;
+    Promise.resolve()
+      .then(async () => {
+        const cluster = connectKindCluster();
+        printAndSave(cluster.repoRoot, await describeCluster(cluster, sinceSeconds));
+      })
+      .catch((error: unknown) =>
+        console.log(`\n  (the cluster could not be described after the failure: ${String(error)})`),
       )
       .finally(() => finish(failures));
   }
 }
 
-async function describeCluster(sinceSeconds: number): Promise<Section[]> {
-  const cluster = connectKindCluster();
+async function describeCluster(cluster: KindCluster, sinceSeconds: number): Promise<Section[]> {
   const { core, namespace } = cluster;
   const pods = (await core.listNamespacedPod({ namespace })).items;
   const events = (await core.listNamespacedEvent({ namespace })).items;
@@ -128,8 +129,8 @@ function podLine(pod: V1Pod): string {
     .trim();
 }
 
-function printAndSave(sections: Section[]): void {
-  const directory = join(connectKindCluster().repoRoot, '.testbed', 'kind', 'diagnostics');
+function printAndSave(repoRoot: string, sections: Section[]): void {
+  const directory = join(repoRoot, '.testbed', 'kind', 'diagnostics');
   mkdirSync(directory, { recursive: true });
   const file = join(directory, `failure-${new Date().toISOString().replaceAll(':', '')}.txt`);
   writeFileSync(

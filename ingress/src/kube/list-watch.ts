@@ -189,7 +189,7 @@ export function keyOf(object: KubernetesObject): string {
  * a warning and a growing backoff every half minute. As client-go does, the server ends the
  * watch (`timeoutSeconds`); the client's guard only catches a connection dead beyond that.
  */
-export function clientGuardMs(serverTimeoutSeconds: number): number {
+function clientGuardMs(serverTimeoutSeconds: number): number {
   return (serverTimeoutSeconds + 30) * 1000;
 }
 
